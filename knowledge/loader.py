@@ -1,0 +1,125 @@
+"""Reads a knowledge folder into a KnowledgeBase, or refuses it with every problem listed.
+
+A knowledge folder holds `articles/*.yml`, `channels.yml` and `municipalities.yml`. Either the
+whole set is valid and becomes a KnowledgeBase, or none of it is used: a running bot keeps the
+last good set rather than serve half an edit.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .models import KnowledgeBase
+from .schema import check_article, check_channels_file, check_municipalities_file
+from .settings import Settings
+from .yamlfile import Problem, load_yaml
+
+EXPECTED_MUNICIPALITIES = 98
+
+
+class KnowledgeError(Exception):
+    """The YAML has errors; `problems` lists each as FILE:LINE: field: message."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} fejl i vidensbasen:\n" + "\n".join(map(str, errors)))
+
+
+@dataclass
+class LoadResult:
+    kb: KnowledgeBase | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def knowledge_files(knowledge_dir: Path) -> list[Path]:
+    """Every file that makes up a knowledge set, in a stable order (for hashing and watching)."""
+    articles = sorted((knowledge_dir / "articles").glob("*.y*ml"))
+    fixed = [knowledge_dir / "channels.yml", knowledge_dir / "municipalities.yml"]
+    return [p for p in fixed if p.exists()] + articles
+
+
+def content_hash(knowledge_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in knowledge_files(knowledge_dir):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
+                   public_url: str | None = None) -> LoadResult:
+    settings = Settings.from_env()
+    knowledge_dir = Path(knowledge_dir or settings.knowledge_dir)
+    today = today or date.today()
+    public_url = (public_url or settings.public_url).rstrip("/")
+    problems: list[Problem] = []
+
+    def display(path: Path) -> str:
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    channels = []
+    municipalities = []
+    for name in ("channels.yml", "municipalities.yml"):
+        path = knowledge_dir / name
+        if not path.exists():
+            problems.append(Problem(display(path), 1, "fil", "filen mangler"))
+            continue
+        doc = load_yaml(path, display(path))
+        if doc.data is not None:
+            if name == "channels.yml":
+                channels = check_channels_file(doc)
+            else:
+                municipalities = check_municipalities_file(doc)
+        problems.extend(doc.problems)
+    if municipalities and len(municipalities) != EXPECTED_MUNICIPALITIES:
+        problems.append(Problem(display(knowledge_dir / "municipalities.yml"), 1, "municipalities",
+                                f"{len(municipalities)} kommuner; Danmark har "
+                                f"{EXPECTED_MUNICIPALITIES}", "warning"))
+
+    channel_ids = {c.id for c in channels}
+    articles = {}
+    for path in sorted((knowledge_dir / "articles").glob("*.y*ml")):
+        if path.suffix != ".yml":
+            problems.append(Problem(display(path), 1, "fil",
+                                    "bliver ikke læst: filnavnet skal ende på .yml"))
+            continue
+        doc = load_yaml(path, display(path))
+        article = None
+        if doc.data is not None:
+            article = check_article(doc, path.stem, channel_ids, today, public_url)
+        problems.extend(doc.problems)
+        if article:
+            articles[article.id] = article
+    if not articles and not any(p.severity == "error" for p in problems):
+        problems.append(Problem(display(knowledge_dir / "articles"), 1, "articles",
+                                "der er ingen artikler"))
+
+    if any(p.severity == "error" for p in problems):
+        return LoadResult(None, problems)
+    kb = KnowledgeBase(
+        articles=articles,
+        channels={c.id: c for c in channels},
+        municipalities={m.id: m for m in municipalities},
+    )
+    return LoadResult(kb, problems)
+
+
+def load_or_raise(knowledge_dir: Path | None = None, **kwargs) -> KnowledgeBase:
+    result = load_knowledge(knowledge_dir, **kwargs)
+    if result.kb is None:
+        raise KnowledgeError(result.problems)
+    return result.kb
