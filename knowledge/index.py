@@ -1,0 +1,190 @@
+"""A FAISS index over several passages per article, persisted and rebuilt only when needed.
+
+Each article is indexed as its title + summary, each example question, and its body in chunks,
+so a citizen's words can meet the article wherever they fit best; an article scores by its best
+passage. The index is stored in a folder named by a key over (format, backend, model, passages):
+if the folder exists the index is current, so nothing is rebuilt by accident or missed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .embedder import Embedder
+from .models import Article, KnowledgeBase
+
+INDEX_FORMAT = 2  # bump when the way passages are built changes
+CHUNK_CHARS = 400
+LAST_GOOD = "last-good.json"
+
+
+@dataclass(frozen=True)
+class Passage:
+    article_id: str
+    kind: str  # "title" | "question" | "body"
+    text: str
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    article_id: str
+    score: float
+    passage: Passage
+
+
+def article_passages(article: Article) -> list[Passage]:
+    passages = [Passage(article.id, "title", f"{article.title}. {article.summary}")]
+    passages += [Passage(article.id, "question", q) for q in article.questions]
+    passages += [Passage(article.id, "body", chunk) for chunk in _chunks(article.paragraphs())]
+    return passages
+
+
+def _chunks(paragraphs: list[str]) -> list[str]:
+    """Joins short paragraphs up to CHUNK_CHARS, so each chunk carries enough context."""
+    chunks: list[str] = []
+    for paragraph in paragraphs:
+        if chunks and len(chunks[-1]) + len(paragraph) < CHUNK_CHARS:
+            chunks[-1] += "\n" + paragraph
+        else:
+            chunks.append(paragraph)
+    return chunks
+
+
+def index_key(embedder: Embedder, passages: list[Passage]) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([INDEX_FORMAT, embedder.backend, embedder.model]).encode())
+    for p in passages:
+        digest.update(json.dumps([p.article_id, p.kind, p.text], ensure_ascii=False).encode())
+    return digest.hexdigest()[:24]
+
+
+class ArticleIndex:
+    def __init__(self, index: faiss.Index, passages: list[Passage], manifest: dict):
+        self._index = index
+        self.passages = passages
+        self.manifest = manifest
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase, embedder: Embedder) -> "ArticleIndex":
+        passages = [p for a in kb.articles.values() for p in article_passages(a)]
+        questions = [i for i, p in enumerate(passages) if p.kind == "question"]
+        others = [i for i, p in enumerate(passages) if p.kind != "question"]
+        vectors = np.zeros((len(passages), embedder.dim), dtype=np.float32)
+        if questions:  # a citizen's question is compared with example questions as query↔query
+            vectors[questions] = embedder.query([passages[i].text for i in questions])
+        if others:
+            vectors[others] = embedder.passage([passages[i].text for i in others])
+        index = faiss.IndexFlatIP(embedder.dim)
+        index.add(vectors)
+        manifest = {
+            "format": INDEX_FORMAT,
+            "backend": embedder.backend,
+            "model": embedder.model,
+            "key": index_key(embedder, passages),
+            "dim": embedder.dim,
+            "articles": len(kb.articles),
+            "passages": len(passages),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        return cls(index, passages, manifest)
+
+    def search(self, vector: np.ndarray, k: int) -> list[PassageHit]:
+        """The best passage of each of the top-k articles, best first."""
+        total = self._index.ntotal
+        if total == 0:
+            return []
+        wanted = min(total, max(k * 10, 40))
+        while True:
+            scores, ids = self._index.search(vector.reshape(1, -1), wanted)
+            best: dict[str, PassageHit] = {}
+            for score, i in zip(scores[0], ids[0]):
+                if i < 0:
+                    continue
+                passage = self.passages[i]
+                if passage.article_id not in best:
+                    best[passage.article_id] = PassageHit(passage.article_id, float(score), passage)
+            if len(best) >= k or wanted >= total:
+                return list(best.values())[:k]
+            wanted = min(total, wanted * 4)
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def save(self, index_dir: Path, kb: KnowledgeBase) -> Path:
+        """Writes atomically into a folder named by the key; a concurrent writer just wins."""
+        index_dir.mkdir(parents=True, exist_ok=True)
+        final = index_dir / self.manifest["key"]
+        if not final.exists():
+            tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=index_dir))
+            faiss.write_index(self._index, str(tmp / "index.faiss"))
+            (tmp / "passages.json").write_text(
+                json.dumps([asdict(p) for p in self.passages], ensure_ascii=False), "utf-8")
+            # The last good knowledge set, to serve if the YAML is broken when a process starts.
+            (tmp / "knowledge.pickle").write_bytes(pickle.dumps(kb))
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2), "utf-8")
+            try:
+                os.rename(tmp, final)
+            except OSError:  # another process saved the same key first
+                shutil.rmtree(tmp, ignore_errors=True)
+        _write_atomic(index_dir / LAST_GOOD, json.dumps({"key": self.manifest["key"]}))
+        _prune(index_dir, keep={self.manifest["key"]})
+        return final
+
+    @classmethod
+    def load(cls, folder: Path) -> "ArticleIndex":
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        passages = [Passage(**p) for p in json.loads((folder / "passages.json").read_text("utf-8"))]
+        return cls(faiss.read_index(str(folder / "index.faiss")), passages, manifest)
+
+
+def load_or_build(kb: KnowledgeBase, embedder: Embedder, index_dir: Path,
+                  log=lambda message: None) -> ArticleIndex:
+    passages = [p for a in kb.articles.values() for p in article_passages(a)]
+    folder = index_dir / index_key(embedder, passages)
+    if (folder / "manifest.json").exists():
+        index = ArticleIndex.load(folder)
+        _write_atomic(index_dir / LAST_GOOD, json.dumps({"key": index.manifest["key"]}))
+        return index
+    log(f"building the search index: {len(kb.articles)} articles, {len(passages)} passages "
+        f"({embedder.backend})")
+    started = time.perf_counter()
+    index = ArticleIndex.build(kb, embedder)
+    index.save(index_dir, kb)
+    log(f"index built in {time.perf_counter() - started:.1f} s")
+    return index
+
+
+def load_last_good(index_dir: Path) -> tuple[KnowledgeBase, ArticleIndex] | None:
+    """The knowledge set and index of the last successful build, if any."""
+    try:
+        key = json.loads((index_dir / LAST_GOOD).read_text("utf-8"))["key"]
+        folder = index_dir / key
+        kb = pickle.loads((folder / "knowledge.pickle").read_bytes())
+        return kb, ArticleIndex.load(folder)
+    except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError):
+        return None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def _prune(index_dir: Path, keep: set[str], max_kept: int = 3) -> None:
+    """Keeps the newest few index folders, so a long-running council install doesn't fill up."""
+    folders = sorted((p for p in index_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[max_kept:]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
