@@ -64,7 +64,9 @@ class SentenceTransformerEmbedder:
                 f"(no downloads here): {exc}"
             ) from exc
         self.model = str(model)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # renamed in sentence-transformers 6
+        self.dim = int(dimension())
         self._prefixed = "e5" in self.model.lower()
 
     def query(self, texts: list[str]) -> np.ndarray:

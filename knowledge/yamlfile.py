@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 Path_ = tuple[str | int, ...]
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,8 @@ def parse_yaml(text: str, name: str) -> YamlDoc:
     doc.lines[()] = node.start_mark.line + 1
     _walk(node, (), doc)
     try:
-        doc.data = yaml.SafeLoader(text).get_single_data()
-    except yaml.YAMLError as exc:  # e.g. an impossible date such as 2026-02-30
-        mark = getattr(exc, "problem_mark", None)
-        doc.problems.append(
-            Problem(name, mark.line + 1 if mark else 1, "yaml", f"ugyldig værdi: {exc}")
-        )
-    except ValueError as exc:
+        doc.data = yaml.SafeLoader("").construct_document(node)
+    except (yaml.YAMLError, ValueError) as exc:
         doc.problems.append(Problem(name, 1, "yaml", f"ugyldig værdi: {exc}"))
     return doc
 
@@ -89,6 +85,13 @@ def _walk(node: yaml.Node, path: Path_, doc: YamlDoc) -> None:
             seen.add(key)
             doc.lines[child] = key_node.start_mark.line + 1
             _walk(value_node, child, doc)
+    elif isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP:
+        # An impossible date (2026-13-01) would abort the whole file; keep it as text so the
+        # schema can say which field holds it.
+        try:
+            yaml.SafeLoader("").construct_yaml_timestamp(node)
+        except ValueError:
+            node.tag = "tag:yaml.org,2002:str"
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             doc.lines[(*path, i)] = item.start_mark.line + 1

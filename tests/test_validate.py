@@ -1,0 +1,168 @@
+"""`rettighedsbot validate` on deliberately broken YAML: every problem named by file, line, field."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from knowledge.loader import load_knowledge
+from knowledge.readability import lix
+
+MINI = Path(__file__).parent / "data" / "mini"
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def write(kdir: Path, name: str, text: str) -> Path:
+    path = kdir / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(kdir: Path) -> list[str]:
+    return [str(p) for p in load_knowledge(kdir, today=TODAY).problems]
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_mini_fixture_is_valid(kdir: Path) -> None:
+    result = load_knowledge(kdir, today=TODAY)
+    assert result.errors == []
+    assert sorted(result.kb.articles) == ["hjemloeshed", "klagefrist", "socialt-frikort"]
+
+
+def test_yaml_syntax_error_names_file_and_line(kdir: Path) -> None:
+    article = kdir / "articles" / "klagefrist.yml"
+    replace_in(article, "topic: klage\n", "topic: [klage\n")
+    found = problems(kdir)
+    assert any(p.startswith(f"{article}:") and ": yaml: ugyldig YAML" in p for p in found), found
+    assert load_knowledge(kdir, today=TODAY).kb is None
+
+
+def test_missing_field_unknown_field_and_wrong_type(kdir: Path) -> None:
+    article = kdir / "articles" / "klagefrist.yml"
+    replace_in(article, "topic: klage\n", "topik: klage\n")
+    replace_in(article, "legal_basis:\n  - Forvaltningsloven § 25\n",
+               "legal_basis: Forvaltningsloven § 25\n")
+    found = problems(kdir)
+    lines = article.read_text().splitlines()
+    topik_line = next(i for i, l in enumerate(lines, 1) if l.startswith("topik:"))
+    legal_line = next(i for i, l in enumerate(lines, 1) if l.startswith("legal_basis:"))
+    assert f"{article}:{topik_line}: topik: ukendt felt (mente du 'topic'?)" in found
+    assert any(p.startswith(f"{article}:1: topic: mangler") for p in found), found
+    assert any(p.startswith(f"{article}:{legal_line}: legal_basis: skal være en liste")
+               for p in found), found
+
+
+def test_unknown_topic_channel_bad_url_and_too_few_questions(kdir: Path) -> None:
+    article = kdir / "articles" / "socialt-frikort.yml"
+    replace_in(article, "topic: penge", "topic: økonomi")
+    replace_in(article, "channels: [sociale-retshjaelp]", "channels: [social-retshjaelp]")
+    replace_in(article, "  - https://www.borger.dk", "  - www.borger.dk")
+    replace_in(article, "  - må jeg arbejde lidt\n", "")
+    found = "\n".join(problems(kdir))
+    assert "topic: 'økonomi' er ukendt" in found
+    assert "channels[0]: kanalen 'social-retshjaelp' findes ikke i channels.yml " \
+           "(mente du 'sociale-retshjaelp'?)" in found
+    assert "sources[0]: 'www.borger.dk' er ikke en gyldig https-adresse" in found
+    assert "questions: har 2; mindst 3" in found
+
+
+def test_dates_past_valid_until_future_review_and_old_review(kdir: Path) -> None:
+    article = kdir / "articles" / "socialt-frikort.yml"
+    replace_in(article, "reviewed: 2026-11-01", "reviewed: 2025-06-01\nvalid_until: 2025-12-31")
+    found = problems(kdir)
+    assert any(p.endswith("valid_until: 2025-12-31 er passeret: opdatér beløb/regler og datoen")
+               for p in found), found
+    assert any("reviewed: advarsel: sidst tjekket 2025-06-01" in p for p in found), found
+
+    replace_in(article, "reviewed: 2025-06-01\nvalid_until: 2025-12-31", "reviewed: 2026-13-01")
+    assert any("reviewed: '2026-13-01' er ikke en dato" in p for p in problems(kdir))
+
+
+def test_id_must_be_ascii_slug_matching_file_name(kdir: Path) -> None:
+    write(kdir, "articles/hjemløshed.yml",
+          (kdir / "articles" / "hjemloeshed.yml").read_text().replace("id: hjemloeshed",
+                                                                     "id: hjemløshed"))
+    found = "\n".join(problems(kdir))
+    assert "id: 'hjemløshed' skal være små bogstaver a-z" in found
+
+
+def test_duplicate_key_and_duplicate_channel_id(kdir: Path) -> None:
+    article = kdir / "articles" / "klagefrist.yml"
+    replace_in(article, "lang: da\n", "lang: da\nlang: en\n")
+    channels = kdir / "channels.yml"
+    channels.write_text(channels.read_text() + """  - id: livslinien
+    name: Livslinien igen
+    kind: krise
+    phone: "70 201 201"
+    for_whom: Alle.
+""")
+    found = "\n".join(problems(kdir))
+    assert "lang: feltet står to gange" in found
+    assert "channels[3].id: 'livslinien' står også på linje 7" in found
+
+
+def test_channel_needs_phone_or_url_and_valid_kind(kdir: Path) -> None:
+    channels = kdir / "channels.yml"
+    channels.write_text(channels.read_text() + """  - id: hotline
+    name: Hotline
+    kind: telefon
+    phone: "ring nu"
+    for_whom: Alle.
+""")
+    found = "\n".join(problems(kdir))
+    assert "channels[3].kind: 'telefon' er ukendt" in found
+    assert "channels[3].phone: 'ring nu' er ikke et telefonnummer" in found
+
+
+def test_lix_warning_does_not_block_loading(kdir: Path) -> None:
+    article = kdir / "articles" / "klagefrist.yml"
+    replace_in(article, "  Du har 4 uger til at klage. Fristen tæller fra den dag, du fik afgørelsen.",
+               "  Ankestyrelsens klagebehandlingsprocedurer forudsætter forvaltningsretlige "
+               "afgørelsesbegrundelser og sagsbehandlingsskridt i overensstemmelse med "
+               "klagevejledningsforpligtelserne")
+    result = load_knowledge(kdir, today=TODAY)
+    assert result.kb is not None
+    assert any(p.field == "summary" and p.severity == "warning" and "LIX" in p.message
+               for p in result.problems)
+
+
+def test_lix_values() -> None:
+    assert lix("") == 0
+    # 6 words, 1 sentence, 0 long words
+    assert lix("Du har fire uger til klage.") == 6.0
+    # 5 words, 2 sentences, 2 long words (> 6 letters): 2.5 + 40
+    assert lix("Afgørelsen kom. Kommunen sagde nej.") == 42.5
+
+
+def test_cli_exits_1_and_prints_file_line_field(kdir: Path) -> None:
+    replace_in(kdir / "articles" / "klagefrist.yml", "lang: da", "lang: dansk")
+    run = subprocess.run([sys.executable, "-m", "knowledge.cli", "validate", str(kdir)],
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+    line = next(l for l in run.stdout.splitlines() if "lang:" in l)
+    file, lineno, field, message = line.split(":", 3)
+    assert file.endswith("klagefrist.yml") and int(lineno) > 1 and field == " lang"
+    assert "'dansk' er ukendt" in message
+
+
+def test_cli_validates_the_shipped_knowledge_without_errors() -> None:
+    run = subprocess.run([sys.executable, "-m", "knowledge.cli", "validate"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "OK:" in run.stderr
