@@ -1,0 +1,103 @@
+"""The rettighedsbot web app: chat API for the widget, the widget itself, advisers' lookup,
+article pages, feedback and a health check. An application factory, as in Flask's tutorial:
+
+    waitress-serve --call web:create_app          # production (scripts/stack.py)
+    flask --app web run --debug                   # development only
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as web_config
+from . import messages, security
+from .api import ApiError, error_response
+from .chat import RASA
+from .knowledge_ext import KnowledgeExtension
+from .rasa import RasaClient
+from .ratelimit import EXTENSION as LIMITER
+from .ratelimit import TokenBucketLimiter
+from .store import EXTENSION as STORE
+from .store import FeedbackStore
+
+log = logging.getLogger("rettighedsbot.web")
+
+# A per-IP bucket this many times looser than the per-conversation one: one shelter's shared
+# PC or a school's NAT may carry several citizens.
+IP_BURST_FACTOR = 5
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)        # static files come from the widget blueprint
+    app.config.from_mapping(web_config.from_env())
+    app.config.update(SEND_FILE_MAX_AGE_DEFAULT=300, JSON_AS_ASCII=False)
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False          # æøå as themselves in JSON
+    app.json.sort_keys = False
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    KnowledgeExtension(app, service=app.config.get("KNOWLEDGE_SERVICE"))
+    app.extensions[STORE] = FeedbackStore(app.config["FEEDBACK_DB"])
+    rate, per = web_config.parse_rate(app.config["RATE_LIMIT"])
+    app.extensions[LIMITER] = _Limiters(rate, per)
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="rasa")
+    app.extensions[RASA] = RasaClient(app.config["RASA_URL"], app.config["RASA_TIMEOUT"],
+                                      executor)
+
+    from . import articles, chat, feedback, health, lookup, widget
+    for module in (widget, chat, lookup, articles, feedback, health):
+        app.register_blueprint(module.bp)
+    security.init_app(app)
+    _register_errors(app)
+    return app
+
+
+class _Limiters:
+    """Conversation buckets at RATE_LIMIT; keys ending in ':burst' (per IP) get more room."""
+
+    def __init__(self, rate: int, per: float):
+        self.normal = TokenBucketLimiter(rate, per)
+        self.burst = TokenBucketLimiter(rate * IP_BURST_FACTOR, per)
+
+    def hit(self, key: str) -> float:
+        return (self.burst if key.endswith(":burst") else self.normal).hit(key)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        return error_response(exc.status, exc.error, exc.field, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            text = {404: messages.ERR_NOT_FOUND, 405: messages.ERR_METHOD,
+                    413: messages.ERR_TOO_LARGE, 503: messages.ERR_KNOWLEDGE}.get(
+                        exc.code, exc.name)
+            response = error_response(exc.code or 500, text)
+            if exc.code == 405 and exc.valid_methods:
+                response.headers["Allow"] = ", ".join(exc.valid_methods)
+            return response
+        template = "404.html" if exc.code == 404 else "error.html"
+        return render_template(template, code=exc.code), exc.code
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        log.exception("unhandled error on %s", request.path)
+        if _wants_json():
+            return error_response(500, messages.ERR_SERVER)
+        return render_template("error.html", code=500), 500

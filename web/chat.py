@@ -1,0 +1,79 @@
+"""POST /api/chat: the widget's one endpoint. Checks, redacts, asks Rasa, never fails bare.
+
+Order matters: validate -> rate-limit -> redact -> (crisis check) -> Rasa -> fold. Only the
+redacted text goes to Rasa, to the log and to the database.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from flask import Blueprint, current_app, jsonify
+
+from knowledge.redact import redact
+
+from . import messages
+from .api import client_ip, json_body, rate_limit, text_field
+from .fallback import (
+    crisis_message,
+    detect_crisis,
+    empty_answer,
+    fallback_messages,
+    has_crisis_lines,
+)
+from .knowledge_ext import knowledge
+from .rasa import RasaUnavailable, fold
+from .store import EXTENSION as STORE
+
+bp = Blueprint("chat", __name__)
+log = logging.getLogger("rettighedsbot.web")
+
+RASA = "rettighedsbot.rasa"
+MAX_MESSAGE_CHARS = 1000
+SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")   # the widget sends "w" + 32 random hex digits
+KOMMUNE = re.compile(r"[\w .'-]{1,60}")
+
+
+@bp.post("/api/chat")
+def chat():
+    started = time.monotonic()
+    ip = client_ip()
+    rate_limit(f"ip:{ip}:burst")          # a looser per-IP bucket: rotating sender ids won't help
+    data = json_body()
+    sender = text_field(data, "sender", limit=64, pattern=SENDER,
+                        pattern_error=messages.ERR_SENDER, empty_error=messages.ERR_SENDER)
+    message = text_field(data, "message", limit=MAX_MESSAGE_CHARS)
+    kommune = text_field(data, "kommune", required=False, limit=60, pattern=KOMMUNE,
+                         pattern_error=messages.ERR_KOMMUNE)
+    rate_limit(f"chat:{ip}:{sender}")
+
+    text = redact(message.strip())
+    match = detect_crisis(message)           # on the citizen's own words, before redaction
+    crisis = match is not None
+    kb = knowledge().kb()
+    metadata = {"kommune": kommune} if kommune else None
+    fallback = False
+    try:
+        answer = current_app.extensions[RASA].send(sender, text, metadata)
+        folded = fold(answer)
+        if not folded:
+            folded = empty_answer(kb, kommune)
+    except RasaUnavailable as exc:
+        log.warning("rasa unavailable, answering with the fallback: %s", exc)
+        folded = fallback_messages(kb, kommune, match)
+        fallback = True
+    if crisis and not fallback and not has_crisis_lines(folded, kb, match):
+        folded.insert(0, crisis_message(kb, match))
+
+    confidences = [m.confident for m in folded if m.confident is not None]
+    if confidences and not any(confidences):
+        current_app.extensions[STORE].add_unanswered(text)
+
+    log.info("chat turn: %d chars, crisis=%s, fallback=%s, article=%s, %.0f ms",
+             len(text), crisis, fallback,
+             next((m.article_id for m in folded if m.article_id), None),
+             (time.monotonic() - started) * 1000)
+    response = jsonify({"messages": [m.to_json() for m in folded]})
+    response.headers["Cache-Control"] = "no-store"
+    return response

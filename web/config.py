@@ -1,0 +1,67 @@
+"""The web app's settings, read from the environment in one place (see CONTRIBUTING.md).
+
+`create_app(config)` starts from `from_env()` and lets the caller (tests, scripts/stack.py)
+override any key, as Flask's tutorial does with `test_config`.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """'20/minute', '20/min', '5/second', '100/hour' or a bare '20' (per minute) ->
+    (requests, seconds)."""
+    text = text.strip().lower()
+    m = re.fullmatch(r"(\d+)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?", text)
+    if not m:
+        raise ValueError(f"RATE_LIMIT must look like '20/minute', got {text!r}")
+    unit = (m.group(2) or "minute")[0]
+    return int(m.group(1)), {"s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    """Comma-separated origins ('https://www.aarhus.dk, https://kk.dk') without paths."""
+    return tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
+
+
+def from_env() -> dict:
+    public_url = (os.environ.get("RETTIGHEDSBOT_PUBLIC_URL")
+                  or os.environ.get("PUBLIC_URL") or "http://127.0.0.1:8000")
+    return {
+        "RASA_URL": os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        # Seconds to wait for Rasa (and, through it, the action server) before the fallback.
+        # The whole answer must be back within 3 s, so keep this below that.
+        "RASA_TIMEOUT": _float("RASA_TIMEOUT", 2.5),
+        "CORS_ORIGINS": parse_origins(os.environ.get("CORS_ORIGINS", "")),
+        # No token = /api/stats is switched off (404), never open.
+        "STATS_TOKEN": os.environ.get("STATS_TOKEN", "") or None,
+        "FEEDBACK_DB": os.environ.get("FEEDBACK_DB", str(REPO_DIR / "var" / "feedback.db")),
+        # Per conversation (IP + sender); each IP gets 5 x this in all. "0/minute" switches it off.
+        "RATE_LIMIT": os.environ.get("RATE_LIMIT", "20/minute"),
+        "PUBLIC_URL": public_url.rstrip("/"),
+        # How many reverse proxies in front of us set X-Forwarded-For (0 = trust none).
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # The kommune the demo page at / passes to the widget, as a council's page would.
+        "DEMO_KOMMUNE": os.environ.get("DEMO_KOMMUNE", "Aarhus"),
+        # JSON bodies are a sender id and at most 1,000 characters of message.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 16 * 1024),
+        # Load the knowledge base (and its index) in a background thread at start-up, so the
+        # first adviser search does not wait for it.
+        "KNOWLEDGE_WARMUP": os.environ.get("KNOWLEDGE_WARMUP", "1") not in ("0", "false", "no"),
+        # Tests put a ready KnowledgeService here; otherwise knowledge.service.get_service().
+        "KNOWLEDGE_SERVICE": None,
+    }
