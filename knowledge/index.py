@@ -26,6 +26,9 @@ from .models import Article, KnowledgeBase
 INDEX_FORMAT = 2  # bump when the way passages are built changes
 CHUNK_CHARS = 400
 LAST_GOOD = "last-good.json"
+# An article whose second passage also matches is more likely right than one lucky match:
+# score = (best + SECOND_WEIGHT * second) / (1 + SECOND_WEIGHT).
+SECOND_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,9 @@ class Passage:
 @dataclass(frozen=True)
 class PassageHit:
     article_id: str
-    score: float
-    passage: Passage
+    score: float  # the article's score: its best passage, helped by its second best
+    passage: Passage  # the best passage
+    best: float  # cosine of the best passage alone
 
 
 def article_passages(article: Article) -> list[Passage]:
@@ -60,18 +64,21 @@ def _chunks(paragraphs: list[str]) -> list[str]:
     return chunks
 
 
-def index_key(embedder: Embedder, passages: list[Passage]) -> str:
+def index_key(embedder: Embedder, passages: list[Passage], anchors: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
-    digest.update(json.dumps([INDEX_FORMAT, embedder.backend, embedder.model]).encode())
+    digest.update(json.dumps([INDEX_FORMAT, embedder.backend, embedder.model, anchors],
+                             ensure_ascii=False).encode())
     for p in passages:
         digest.update(json.dumps([p.article_id, p.kind, p.text], ensure_ascii=False).encode())
     return digest.hexdigest()[:24]
 
 
 class ArticleIndex:
-    def __init__(self, index: faiss.Index, passages: list[Passage], manifest: dict):
+    def __init__(self, index: faiss.Index, passages: list[Passage], anchors: np.ndarray,
+                 manifest: dict):
         self._index = index
         self.passages = passages
+        self.anchors = anchors  # out-of-scope examples, embedded as queries
         self.manifest = manifest
 
     @classmethod
@@ -86,36 +93,50 @@ class ArticleIndex:
             vectors[others] = embedder.passage([passages[i].text for i in others])
         index = faiss.IndexFlatIP(embedder.dim)
         index.add(vectors)
+        anchors = (embedder.query(list(kb.out_of_scope)) if kb.out_of_scope
+                   else np.zeros((0, embedder.dim), dtype=np.float32))
         manifest = {
             "format": INDEX_FORMAT,
             "backend": embedder.backend,
             "model": embedder.model,
-            "key": index_key(embedder, passages),
+            "key": index_key(embedder, passages, kb.out_of_scope),
             "dim": embedder.dim,
             "articles": len(kb.articles),
             "passages": len(passages),
+            "out_of_scope_examples": len(anchors),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        return cls(index, passages, manifest)
+        return cls(index, passages, anchors, manifest)
+
+    def out_of_scope_score(self, vector: np.ndarray) -> float:
+        """How close the question is to the nearest thing the bot must not answer."""
+        return float((self.anchors @ vector).max()) if len(self.anchors) else -1.0
 
     def search(self, vector: np.ndarray, k: int) -> list[PassageHit]:
-        """The best passage of each of the top-k articles, best first."""
+        """The top-k articles, best first, each scored by its two best passages."""
         total = self._index.ntotal
         if total == 0:
             return []
         wanted = min(total, max(k * 10, 40))
         while True:
             scores, ids = self._index.search(vector.reshape(1, -1), wanted)
-            best: dict[str, PassageHit] = {}
+            found: dict[str, list[tuple[float, Passage]]] = {}
             for score, i in zip(scores[0], ids[0]):
-                if i < 0:
-                    continue
-                passage = self.passages[i]
-                if passage.article_id not in best:
-                    best[passage.article_id] = PassageHit(passage.article_id, float(score), passage)
-            if len(best) >= k or wanted >= total:
-                return list(best.values())[:k]
+                if i >= 0:
+                    found.setdefault(self.passages[i].article_id, []).append(
+                        (float(score), self.passages[i]))
+            if len(found) >= k or wanted >= total:
+                break
             wanted = min(total, wanted * 4)
+        hits = []
+        for article_id, matches in found.items():
+            best, passage = matches[0]
+            # An article with one passage in the window: its second is no better than the last.
+            second = matches[1][0] if len(matches) > 1 else min(best, float(scores[0][-1]))
+            score = (best + SECOND_WEIGHT * second) / (1 + SECOND_WEIGHT)
+            hits.append(PassageHit(article_id, score, passage, best))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits[:k]
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -126,6 +147,7 @@ class ArticleIndex:
         if not final.exists():
             tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=index_dir))
             faiss.write_index(self._index, str(tmp / "index.faiss"))
+            np.save(tmp / "anchors.npy", self.anchors)
             (tmp / "passages.json").write_text(
                 json.dumps([asdict(p) for p in self.passages], ensure_ascii=False), "utf-8")
             # The last good knowledge set, to serve if the YAML is broken when a process starts.
@@ -143,13 +165,14 @@ class ArticleIndex:
     def load(cls, folder: Path) -> "ArticleIndex":
         manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
         passages = [Passage(**p) for p in json.loads((folder / "passages.json").read_text("utf-8"))]
-        return cls(faiss.read_index(str(folder / "index.faiss")), passages, manifest)
+        anchors = np.load(folder / "anchors.npy")
+        return cls(faiss.read_index(str(folder / "index.faiss")), passages, anchors, manifest)
 
 
 def load_or_build(kb: KnowledgeBase, embedder: Embedder, index_dir: Path,
                   log=lambda message: None) -> ArticleIndex:
     passages = [p for a in kb.articles.values() for p in article_passages(a)]
-    folder = index_dir / index_key(embedder, passages)
+    folder = index_dir / index_key(embedder, passages, kb.out_of_scope)
     if (folder / "manifest.json").exists():
         index = ArticleIndex.load(folder)
         _write_atomic(index_dir / LAST_GOOD, json.dumps({"key": index.manifest["key"]}))

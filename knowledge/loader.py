@@ -12,11 +12,13 @@ from datetime import date
 from pathlib import Path
 
 from .models import KnowledgeBase
-from .schema import check_article, check_channels_file, check_municipalities_file
+from .schema import (check_article, check_channels_file, check_municipalities_file,
+                     check_out_of_scope_file)
 from .settings import Settings
 from .yamlfile import Problem, load_yaml
 
 EXPECTED_MUNICIPALITIES = 98
+OUT_OF_SCOPE = "out_of_scope.yml"  # optional: without it, only the score threshold rejects
 
 
 class KnowledgeError(Exception):
@@ -45,7 +47,7 @@ class LoadResult:
 def knowledge_files(knowledge_dir: Path) -> list[Path]:
     """Every file that makes up a knowledge set, in a stable order (for hashing and watching)."""
     articles = sorted((knowledge_dir / "articles").glob("*.y*ml"))
-    fixed = [knowledge_dir / "channels.yml", knowledge_dir / "municipalities.yml"]
+    fixed = [knowledge_dir / name for name in ("channels.yml", "municipalities.yml", OUT_OF_SCOPE)]
     return [p for p in fixed if p.exists()] + articles
 
 
@@ -90,6 +92,13 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
                                 f"{len(municipalities)} kommuner; Danmark har "
                                 f"{EXPECTED_MUNICIPALITIES}", "warning"))
 
+    out_of_scope: tuple[str, ...] = ()
+    if (knowledge_dir / OUT_OF_SCOPE).exists():
+        doc = load_yaml(knowledge_dir / OUT_OF_SCOPE, display(knowledge_dir / OUT_OF_SCOPE))
+        if doc.data is not None:
+            out_of_scope = check_out_of_scope_file(doc)
+        problems.extend(doc.problems)
+
     channel_ids = {c.id for c in channels}
     articles = {}
     for path in sorted((knowledge_dir / "articles").glob("*.y*ml")):
@@ -114,6 +123,7 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
         articles=articles,
         channels={c.id: c for c in channels},
         municipalities={m.id: m for m in municipalities},
+        out_of_scope=out_of_scope,
     )
     return LoadResult(kb, problems)
 

@@ -101,7 +101,10 @@ class KnowledgeBase:
     articles: dict[str, Article]
     channels: dict[str, Channel]
     municipalities: dict[str, Municipality]
-    _by_name: dict[str, Municipality] = field(default_factory=dict, repr=False, compare=False)
+    # Example messages the bot must not answer from an article (weather, sport, shopping …).
+    out_of_scope: tuple[str, ...] = ()
+    _by_name: dict[str, Municipality] = field(default_factory=dict, init=False, repr=False,
+                                               compare=False)
 
     def __post_init__(self) -> None:
         for m in self.municipalities.values():

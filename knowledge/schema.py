@@ -222,6 +222,13 @@ def check_municipalities_file(doc: YamlDoc) -> list[Municipality]:
     return _check_list_file(doc, "municipalities", one)
 
 
+def check_out_of_scope_file(doc: YamlDoc) -> tuple[str, ...]:
+    check = Checker(doc)
+    if not check.fields(doc.data, ("examples",), ()):
+        return ()
+    return check.text_list(doc.data, "examples", minimum=10)
+
+
 def _check_list_file(doc: YamlDoc, key: str, one: Callable[[tuple, Any], Any]) -> list:
     check = Checker(doc)
     if not check.fields(doc.data, (key,), ()):

@@ -10,14 +10,22 @@ import re
 from dataclasses import dataclass
 
 from .embedder import Embedder
-from .index import ArticleIndex, Passage
+from .index import ArticleIndex, Passage, PassageHit
+from .lexical import LexicalIndex
 from .models import Article, KnowledgeBase, Municipality
 
 MAX_QUERY_CHARS = 1000
-# Cosine score the best passage must reach, per backend. Calibrated by `bench/retrieval.py
-# --calibrate` on tests/data/eval_questions.yml: the lowest value that rejects every
-# out-of-scope question there, with a margin. Override with RETTIGHEDSBOT_THRESHOLD.
+CANDIDATES = 20  # articles taken from the dense index before the lexical scores are added
+# How much the words count beside the meaning: the best lexical match adds LEX_WEIGHT to its
+# article's cosine score, others in proportion. LEX_FLOOR keeps a single weak word match small.
+LEX_WEIGHT = 0.04
+LEX_FLOOR = 6.0
+# A confident answer needs (1) a best passage at least this close to the question, and (2) that
+# passage closer, by OUT_OF_SCOPE_MARGIN, than the nearest out-of-scope example
+# (knowledge/out_of_scope.yml). Calibrated with `bench/retrieval.py --calibrate`.
+# Override with RETTIGHEDSBOT_THRESHOLD.
 THRESHOLDS = {"e5": 0.86, "sentence-transformers": 0.5}
+OUT_OF_SCOPE_MARGIN = 0.02
 
 
 def default_threshold(backend: str) -> float:
@@ -28,8 +36,8 @@ def default_threshold(backend: str) -> float:
 @dataclass(frozen=True)
 class Hit:
     article: Article
-    score: float
-    passage: Passage
+    score: float  # cosine of the best passage plus the lexical share
+    passage: Passage | None  # the best passage; None if only the words matched
 
     @property
     def url(self) -> str:
@@ -74,6 +82,7 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.threshold = default_threshold(embedder.backend) if threshold is None else threshold
+        self.lexical = LexicalIndex(list(kb.articles.values()))
 
     def search(self, query: str, k: int = 3, kommune: str | None = None) -> SearchResult:
         query = normalise_query(query)
@@ -84,14 +93,45 @@ class Searcher:
             municipality = self.kb.municipality(kommune)
             if municipality is None:
                 raise UnknownMunicipality(f"ukendt kommune: {kommune}")
-        vector = self.embedder.query([query])[0]
-        hits = [
-            Hit(self.kb.articles[h.article_id], h.score, h.passage)
-            for h in self.index.search(vector, max(1, k))
-            if h.article_id in self.kb.articles
-        ]
-        confident = bool(hits) and hits[0].score >= self.threshold
+        vector = self.embedder.query([restore_danish_letters(query)])[0]
+        dense = {h.article_id: h for h in self.index.search(vector, max(k, CANDIDATES))
+                 if h.article_id in self.kb.articles}
+        if not dense:
+            return SearchResult(query, False, [], municipality)
+        lexical = {a: s for a, s in self.lexical.scores(query).items() if a in self.kb.articles}
+        floor = min(h.score for h in dense.values())  # unknown cosine: no better than the worst
+        scale = max([LEX_FLOOR, *lexical.values()])
+        fused = {a: (dense[a].score if a in dense else floor) + LEX_WEIGHT * lexical.get(a, 0) / scale
+                 for a in {*dense, *lexical}}
+        ranked = sorted(fused, key=fused.get, reverse=True)[:max(1, k)]
+        hits = [Hit(self.kb.articles[a], fused[a], dense[a].passage if a in dense else None)
+                for a in ranked]
+        confident = self._confident(dense.get(ranked[0]), vector)
         return SearchResult(query, confident, hits, municipality)
+
+    def _confident(self, hit: PassageHit | None, vector) -> bool:
+        if hit is None or hit.best < self.threshold:
+            return False
+        return hit.best - self.index.out_of_scope_score(vector) >= OUT_OF_SCOPE_MARGIN
+
+
+_ENGLISH_WITH_DIGRAPHS = frozenset({"does", "goes", "shoes", "toe", "toes", "canoe", "poem",
+                                    "poet", "aerial", "israel", "michael", "bazaar"})
+
+
+def restore_danish_letters(text: str) -> str:
+    """"hjaelp" -> "hjælp": citizens on foreign keyboards write æøå as ae/oe/aa, and the
+    embedding model reads the two spellings as different words. Lexical search folds instead."""
+    if re.search(r"[æøåÆØÅ]", text):
+        return text
+
+    def word(match: re.Match) -> str:
+        w = match.group(0)
+        if w.lower() in _ENGLISH_WITH_DIGRAPHS:
+            return w
+        return w.replace("aa", "å").replace("oe", "ø").replace("ae", "æ")
+
+    return re.sub(r"[A-Za-z]+", word, text)
 
 
 def normalise_query(query: str) -> str:

@@ -134,8 +134,7 @@ def _with_public_url(kb: KnowledgeBase, public_url: str) -> KnowledgeBase:
     prefix = f"{public_url}/artikel/"
     if all(a.url.startswith(prefix) for a in kb.articles.values()):
         return kb
-    articles = {i: replace(a, url=prefix + a.id) for i, a in kb.articles.items()}
-    return KnowledgeBase(articles, kb.channels, kb.municipalities)
+    return replace(kb, articles={i: replace(a, url=prefix + a.id) for i, a in kb.articles.items()})
 
 
 _service: KnowledgeService | None = None

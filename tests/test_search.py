@@ -1,0 +1,59 @@
+"""The parts of search that make it robust to how citizens type, and honest when off topic."""
+from __future__ import annotations
+
+import shutil
+
+from knowledge.lexical import LexicalIndex, terms
+from knowledge.loader import load_knowledge, load_or_raise
+from knowledge.search import restore_danish_letters
+from knowledge.service import KnowledgeService
+
+from .conftest import DATA
+
+
+def test_restore_danish_letters_for_the_embedding_model() -> None:
+    assert restore_danish_letters("kan jeg faa hjaelp til boern") == "kan jeg få hjælp til børn"
+    assert restore_danish_letters("Ærligt, hjaelp") == "Ærligt, hjaelp"  # already Danish letters
+    assert restore_danish_letters("what does it cost") == "what does it cost"
+
+
+def test_lexical_terms_fold_and_stem() -> None:
+    assert terms("Hjælpen") == terms("hjaelpen")
+    assert terms("klager") == terms("klage")
+    assert terms("jeg vil gerne have det") == ["gern"]  # only the non-stopword remains
+
+
+def test_lexical_index_ranks_the_article_that_names_the_right() -> None:
+    kb = load_or_raise(DATA / "mini")
+    scores = LexicalIndex(list(kb.articles.values())).scores("frikort")
+    assert max(scores, key=scores.get) == "socialt-frikort"
+    assert LexicalIndex(list(kb.articles.values())).scores("xyzzy") == {}
+
+
+def test_out_of_scope_examples_make_a_near_question_not_confident(tmp_path, e5) -> None:
+    settings_dir = tmp_path / "knowledge"
+    shutil.copytree(DATA / "mini", settings_dir)
+    from knowledge.settings import Settings
+
+    settings = Settings(settings_dir, tmp_path / "index", "e5", "", "http://t")
+    question = "jeg skal finde et hotel at sove på i nat"
+    assert KnowledgeService(settings, embedder=e5).search(question).confident
+
+    (settings_dir / "out_of_scope.yml").write_text(
+        "examples:\n" + "".join(f"  - {q}\n" for q in [
+            "jeg skal finde et hotel at sove på i nat", "hotel i nat", "billigt hotelværelse",
+            "vandrerhjem i byen", "camping i weekenden", "airbnb i københavn",
+            "ferie i sommerhus", "book et hotel", "overnatning på rejse", "kro i nat"]),
+        encoding="utf-8")
+    service = KnowledgeService(settings, embedder=e5)
+    assert len(service.kb.out_of_scope) == 10
+    result = service.search(question)
+    assert not result.confident
+    assert result.best.article.id == "hjemloeshed"  # still ranked, for advisers to see
+
+
+def test_out_of_scope_file_is_validated(tmp_path) -> None:
+    shutil.copytree(DATA / "mini", tmp_path / "k")
+    (tmp_path / "k" / "out_of_scope.yml").write_text("examples: vejret\n", encoding="utf-8")
+    problems = [str(p) for p in load_knowledge(tmp_path / "k").problems]
+    assert any("out_of_scope.yml:1: examples: skal være en liste" in p for p in problems)
