@@ -1,0 +1,197 @@
+"""What every custom action shares: the crisis safety net, the knowledge service, the
+citizen's kommune, and the words from domain.yml.
+
+Every action subclasses `SafeAction` (or validates through `crisis_first`), so the crisis
+check runs before anything else in every custom action — also inside the complaint form and
+for messages the NLU took for small talk. The lines are sent once per user message.
+"""
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge import crisis
+
+log = logging.getLogger("rettighedsbot.actions")
+
+MARK = "rettighedsbot"          # key of our custom message (CONTRIBUTING.md)
+UNKNOWN = "ukendt"              # slot value when the citizen does not know
+
+# Crisis response per kind (bot/domain.yml).
+CRISIS_RESPONSES = {
+    crisis.SUICIDE: "utter_crisis_suicide",
+    crisis.VIOLENCE: "utter_crisis_violence",
+    crisis.CHILD: "utter_crisis_child",
+    None: "utter_crisis_any",
+}
+
+
+# -- the knowledge service, created on first use (loading the embedder takes a moment) -------
+
+def service():
+    from knowledge.service import get_service
+
+    return get_service()
+
+
+# -- words from domain.yml ------------------------------------------------------------------
+
+def phrase(domain: dict, response: str, **values: Any) -> str:
+    """The first text of `response` in domain.yml, with {values} filled in.
+
+    Used for the small pieces an action puts together (link titles, list lines), so that
+    the bot's words stay in domain.yml and out of Python.
+    """
+    variants = (domain.get("responses") or {}).get(response) or []
+    if not variants or "text" not in variants[0]:
+        raise KeyError(f"domain.yml has no text response {response!r}")
+    return variants[0]["text"].format(**values)
+
+
+def channel_lines(domain: dict, channels: Iterable) -> str:
+    """'- Livslinien: 70 201 201' per channel (phone if it has one, else its web address)."""
+    lines = []
+    for c in channels:
+        if c.phone:
+            lines.append(phrase(domain, "utter_fmt_line_phone", name=c.name, phone=c.phone))
+        elif c.url:
+            lines.append(phrase(domain, "utter_fmt_line_web", name=c.name, url=c.url))
+    return "\n".join(lines)
+
+
+def channel_links(domain: dict, channels: Iterable) -> list[dict]:
+    """Links for the web widget: a tel: link per phone, a web link per address."""
+    links = []
+    for c in channels:
+        if c.phone and c.tel_url:
+            links.append({"title": phrase(domain, "utter_fmt_call", name=c.name, phone=c.phone),
+                          "url": c.tel_url})
+        if c.url:
+            links.append({"title": phrase(domain, "utter_fmt_web", name=c.name), "url": c.url})
+    return links
+
+
+def article_link(domain: dict, article) -> dict:
+    return {"title": phrase(domain, "utter_fmt_read_more", title=article.title),
+            "url": article.url}
+
+
+def send_custom(dispatcher: CollectingDispatcher, tracker: Tracker, links: list[dict],
+                article_id: str | None = None, confident: bool = True,
+                is_crisis: bool = False) -> None:
+    """The custom message the web folds into the message before it (CONTRIBUTING.md).
+
+    Over REST it arrives as {"custom": {"rettighedsbot": ...}}. Rasa's socket.io channel
+    passes a custom message's keys to `emit()` as arguments, so there it must be wrapped in
+    "data" (RasaHQ/rasa#3823); the client then gets bot_uttered {"rettighedsbot": ...}.
+    """
+    payload: dict[str, Any] = {"links": _unique(links), "confident": confident,
+                               "crisis": is_crisis}
+    if article_id:
+        payload["article_id"] = article_id
+    message = {MARK: payload}
+    if tracker.get_latest_input_channel() == "socketio":
+        message = {"data": message}
+    dispatcher.utter_message(json_message=message)
+
+
+def _unique(links: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for link in links:
+        if link["url"] not in seen:
+            seen.add(link["url"])
+            out.append(link)
+    return out
+
+
+# -- the citizen's message, intent and kommune --------------------------------------------
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def metadata(tracker: Tracker) -> dict:
+    return (tracker.latest_message or {}).get("metadata") or {}
+
+
+def municipality(tracker: Tracker, kb):
+    """The kommune slot if it names one, else the widget's data-kommune, else None."""
+    from knowledge.complaint import resolve_kommune
+
+    for candidate in (tracker.get_slot("kommune"), metadata(tracker).get("kommune")):
+        if candidate and candidate != UNKNOWN:
+            found = resolve_kommune(kb, str(candidate))
+            if found:
+                return found
+    return None
+
+
+# -- the crisis safety net ----------------------------------------------------------------
+
+def crisis_in(tracker: Tracker) -> tuple[bool, crisis.CrisisMatch | None]:
+    """(is this message a crisis?, the keyword match if any). The NLU's crisis intent counts
+    too, even when no keyword matched (then every crisis line is shown)."""
+    match = crisis.detect(latest_text(tracker))
+    return (match is not None or latest_intent(tracker) == "crisis"), match
+
+
+def warned_this_turn(tracker: Tracker) -> bool:
+    """Were the crisis lines already sent since the citizen's last message?"""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            custom = custom.get(MARK) or (custom.get("data") or {}).get(MARK) or {}
+            if custom.get("crisis"):
+                return True
+    return False
+
+
+def send_crisis_lines(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
+                      match: crisis.CrisisMatch | None) -> None:
+    """The crisis lines for the kind of crisis, from channels.yml, in text and as tel: links."""
+    if warned_this_turn(tracker):
+        return
+    channels = crisis.lines_for(match, service().kb.crisis_channels())
+    response = CRISIS_RESPONSES[match.kind if match else None]
+    log.warning("crisis message (%s): sending %d lines", match.kind if match else "intent",
+                len(channels))
+    dispatcher.utter_message(response=response, lines=channel_lines(domain, channels))
+    send_custom(dispatcher, tracker, channel_links(domain, channels), confident=True,
+                is_crisis=True)
+
+
+class SafeAction(Action, ABC):
+    """A custom action that first runs the crisis check; on a crisis it sends the lines and
+    stops there. Subclasses implement `act` instead of `run`."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict) -> list[dict]:
+        is_crisis, match = crisis_in(tracker)
+        if is_crisis:
+            send_crisis_lines(dispatcher, tracker, domain, match)
+            return self.on_crisis(tracker)
+        try:
+            return await self.act(dispatcher, tracker, domain)
+        except Exception:  # say so rather than fall silent; the log has the details
+            log.exception("%s failed", self.name())
+            dispatcher.utter_message(response="utter_error")
+            return []
+
+    def on_crisis(self, tracker: Tracker) -> list[dict]:
+        return []
+
+    @abstractmethod
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict) -> list[dict]:
+        """What the action does when the message is not a crisis."""

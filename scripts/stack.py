@@ -1,0 +1,228 @@
+"""Start the whole bot on this machine: the Rasa engine, the action server and the web app.
+
+`make run` runs this file: it starts the three on 127.0.0.1 (ports from RASA_PORT=5005,
+ACTIONS_PORT=5055, WEB_PORT=8000, HOST=127.0.0.1), waits until each answers, prints where
+they are, and stops all three cleanly on Ctrl-C or SIGTERM. Each runs in its own process
+group, so stopping it also stops its children (Sanic workers, waitress threads).
+
+The functions are importable: tests/integration/conftest.py starts the same stack once per
+test session on free ports, with its own tracker database.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_PY = REPO / ".venv" / "bin" / "python"
+RASA = REPO / ".venv-rasa" / "bin" / "rasa"
+MODEL = REPO / "models" / "rettighedsbot.tar.gz"
+VAR = REPO / "var"
+
+
+@dataclass
+class Service:
+    name: str
+    url: str               # base URL
+    health: str            # URL that answers 200 once the service can take requests
+    process: subprocess.Popen
+    log_path: Path
+    started: float = field(default_factory=time.monotonic)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _spawn(name: str, cmd: list[str], env: dict, log_dir: Path) -> tuple[subprocess.Popen, Path]:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log = open(log_path, "ab", buffering=0)  # noqa: SIM115 - the child owns it until it exits
+    log.write(f"\n==> {' '.join(cmd)}\n".encode())
+    process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    log.close()
+    return process, log_path
+
+
+def _base_env(extra: dict | None = None) -> dict:
+    env = dict(os.environ)
+    env.update({"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
+                "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"})
+    env.update(extra or {})
+    return env
+
+
+def start_actions(port: int = 5055, host: str = "127.0.0.1", log_dir: Path = VAR / "log",
+                  env: dict | None = None) -> Service:
+    """The rasa-sdk action server (Python 3.11 venv), serving the `actions` package."""
+    process, log_path = _spawn(
+        "actions", [str(VENV_PY), "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+        _base_env({"SANIC_HOST": host, **(env or {})}), log_dir)
+    url = f"http://{host}:{port}"
+    return Service("actions", url, f"{url}/health", process, log_path)
+
+
+def start_rasa(port: int = 5005, actions_port: int = 5055, host: str = "127.0.0.1",
+               model: Path = MODEL, tracker_db: Path = VAR / "rasa_tracker.db",
+               log_dir: Path = VAR / "log", env: dict | None = None) -> Service:
+    """The Rasa engine (Python 3.10 venv) with the REST and socket.io channels."""
+    if not Path(model).exists():
+        raise FileNotFoundError(f"{model} is missing: run `make train` first")
+    Path(tracker_db).parent.mkdir(parents=True, exist_ok=True)
+    extra = {"ACTION_ENDPOINT_URL": f"http://{host}:{actions_port}/webhook",
+             "RASA_TRACKER_DB": str(Path(tracker_db).resolve()), **(env or {})}
+    process, log_path = _spawn(
+        "rasa", [str(RASA), "run", "--model", str(model),
+                 "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                 "-i", host, "-p", str(port)],
+        _base_env(extra), log_dir)
+    url = f"http://{host}:{port}"
+    # The REST channel answers only once the model is loaded (loading happens before the
+    # server starts listening), so this is a true readiness check.
+    return Service("rasa", url, f"{url}/webhooks/rest/", process, log_path)
+
+
+def web_available() -> bool:
+    init = REPO / "web" / "__init__.py"
+    return init.exists() and "def create_app" in init.read_text(encoding="utf-8")
+
+
+def start_web(port: int = 8000, rasa_url: str = "http://127.0.0.1:5005",
+              host: str = "127.0.0.1", log_dir: Path = VAR / "log",
+              env: dict | None = None) -> Service | None:
+    """The Flask web app under waitress; None if web/ has no create_app yet."""
+    if not web_available():
+        return None
+    extra = {"RASA_URL": rasa_url,
+             "RETTIGHEDSBOT_PUBLIC_URL": os.environ.get("RETTIGHEDSBOT_PUBLIC_URL",
+                                                        f"http://{host}:{port}"),
+             **(env or {})}
+    process, log_path = _spawn(
+        "web", [str(VENV_PY), "-m", "waitress", f"--host={host}", f"--port={port}",
+                "--call", "web:create_app"],
+        _base_env(extra), log_dir)
+    url = f"http://{host}:{port}"
+    return Service("web", url, f"{url}/healthz", process, log_path)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def wait_ready(services: list[Service], timeout: float = 180.0) -> None:
+    """Wait until every service answers its health URL; raise with its log if one dies or
+    the time runs out."""
+    deadline = time.monotonic() + timeout
+    pending = [s for s in services if s is not None]
+    while pending:
+        for s in list(pending):
+            if not s.alive():
+                raise RuntimeError(f"{s.name} exited with {s.process.returncode}:\n{s.log_tail()}")
+            if _answers(s.health):
+                pending.remove(s)
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            names = ", ".join(s.name for s in pending)
+            tails = "\n".join(f"--- {s.name}:\n{s.log_tail()}" for s in pending)
+            raise TimeoutError(f"not ready after {timeout:.0f} s: {names}\n{tails}")
+        time.sleep(0.5)
+
+
+def stop_all(services: list[Service | None], grace: float = 10.0) -> None:
+    """SIGTERM each service's process group, then SIGKILL whatever is left after `grace`."""
+    running = [s for s in services if s is not None and s.alive()]
+    for s in running:
+        try:
+            os.killpg(s.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    for s in running:
+        try:
+            s.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(s.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            s.process.wait()
+
+
+def main() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    web_port = int(os.environ.get("WEB_PORT", "8000"))
+    services: list[Service | None] = []
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        print(f"==> starting the action server on {host}:{actions_port}", flush=True)
+        services.append(start_actions(actions_port, host))
+        print(f"==> starting Rasa on {host}:{rasa_port} (loading the model takes about a "
+              "minute)", flush=True)
+        services.append(start_rasa(rasa_port, actions_port, host))
+        web = start_web(web_port, f"http://{host}:{rasa_port}", host)
+        if web:
+            print(f"==> starting the web app on {host}:{web_port}", flush=True)
+            services.append(web)
+        else:
+            print("==> web/ has no create_app yet: not starting the web app", flush=True)
+        # The web app answers (with its fallback) before Rasa is up: wait for it first.
+        wait_ready([s for s in services if s and s.name != "rasa"], timeout=120)
+        if web:
+            print(f"    web app      {web.url}/  (answers with its fallback until Rasa is up)",
+                  flush=True)
+        wait_ready(services, timeout=300)
+        print("\nrettighedsbot is running:", flush=True)
+        for s in services:
+            if s:
+                print(f"    {s.name:8} {s.url}   log: {s.log_path.relative_to(REPO)}",
+                      flush=True)
+        print("Stop with Ctrl-C.", flush=True)
+        while all(s.alive() for s in services if s):
+            time.sleep(1)
+        dead = next(s for s in services if s and not s.alive())
+        print(f"error: {dead.name} stopped (exit {dead.process.returncode}):\n"
+              f"{dead.log_tail()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\n==> stopping", flush=True)
+        return 0
+    except (RuntimeError, TimeoutError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stop_all(services)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The real stack for integration tests: Rasa engine, action server and web app, started once
+per test session (scripts/stack.py) on free ports, with their own tracker and feedback
+databases, and stopped at the end.
+
+    def test_something(stack):
+        requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={...})
+        requests.post(f"{stack.web_url}/api/chat", json={...})    # web_url is None without web/
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("rettighedsbot_stack", REPO / "scripts" / "stack.py")
+stack_module = importlib.util.module_from_spec(_spec)
+sys.modules["rettighedsbot_stack"] = stack_module
+_spec.loader.exec_module(stack_module)
+
+# Loading the Rasa model takes about a minute on an idle machine; allow for a busy one.
+READY_TIMEOUT = 400.0
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    actions_url: str
+    web_url: str | None
+    log_dir: Path
+    services: list
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {s.name}:\n{s.log_tail(60)}" for s in self.services)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Stack:
+    if not stack_module.MODEL.exists():
+        pytest.fail(f"{stack_module.MODEL} is missing: run `make train` (make test does)")
+    work = tmp_path_factory.mktemp("stack")
+    host = "127.0.0.1"
+    rasa_port, actions_port, web_port = (stack_module.free_port(host) for _ in range(3))
+    services = []
+    try:
+        services.append(stack_module.start_actions(actions_port, host, log_dir=work))
+        services.append(stack_module.start_rasa(rasa_port, actions_port, host,
+                                                tracker_db=work / "tracker.db", log_dir=work))
+        web = stack_module.start_web(
+            web_port, f"http://{host}:{rasa_port}", host, log_dir=work,
+            env={"FEEDBACK_DB": str(work / "feedback.db")})
+        if web:
+            services.append(web)
+        stack_module.wait_ready(services, timeout=READY_TIMEOUT)
+        yield Stack(rasa_url=f"http://{host}:{rasa_port}",
+                    actions_url=f"http://{host}:{actions_port}",
+                    web_url=web.url if web else None, log_dir=work, services=services)
+    finally:
+        stack_module.stop_all(services)
