@@ -243,10 +243,16 @@ def test_a_conversation_over_socketio(stack):
     client = socketio.Client(reconnection=False)
     session = f"it-sio-{uuid.uuid4().hex[:8]}"
 
+    confirmed = threading.Event()
+
     @client.on("bot_uttered")
     def on_bot(data):
         received.append(data)
         got.set()
+
+    @client.on("session_confirm")
+    def on_confirm(_session_id):
+        confirmed.set()
 
     def ask(text: str, settle: float = 3.0) -> list[dict]:
         received.clear()
@@ -260,7 +266,11 @@ def test_a_conversation_over_socketio(stack):
     client.connect(stack.rasa_url, transports=["websocket"], socketio_path="/socket.io",
                    wait_timeout=30)
     try:
+        # Rasa joins the socket to the session's room in its session_request handler and
+        # sends bot messages to that room: a message sent before session_confirm can be
+        # answered into a room the client has not joined yet.
         client.emit("session_request", {"session_id": session})
+        assert confirmed.wait(30), "no session_confirm from Rasa"
         crisis = ask("hej, jeg vil ikke leve mere")
         assert phone("livslinien") in crisis[0]["text"]
         marks = [m[MARK] for m in crisis if MARK in m]
