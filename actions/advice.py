@@ -22,7 +22,7 @@ from .common import (
 )
 
 log = logging.getLogger("rettighedsbot.actions")
-INTROS = {"want_human": "utter_want_human", "ask_advice": "utter_advice", "inform": "utter_advice"}
+INTROS = {"want_human": "utter_want_human", "inform": "utter_advice"}
 
 
 def topic_article(svc, text: str):
@@ -58,8 +58,9 @@ class ActionAdvice(SafeAction):
             place = named
             events.append(SlotSet("kommune", named.name))
 
-        # Only a question for advice has a topic; "tal med en person" does not.
-        article = topic_article(svc, text) if intent == "ask_advice" else None
+        # "Hvor kan jeg få hjælp til min gæld" has a topic whose channels come first;
+        # "tal med en person" has none, and the search is not confident about it.
+        article = topic_article(svc, text) if intent == "want_human" else None
         national = help_channels(kb, article)
         if intent == "want_human" and "kommunen" in kb.channels:
             national.append(kb.channels["kommunen"])

@@ -260,6 +260,22 @@ def test_want_human_lists_people_with_phones_and_asks_for_the_kommune(svc, kb):
     assert kb.channels["sociale-retshjaelp"].tel_url in [link["url"] for link in links]
 
 
+def test_a_request_for_help_with_a_topic_puts_that_topics_advisers_first(svc, kb):
+    svc.answer = "gaeldsraadgivning"
+    messages, _ = run(ActionAdvice(), tracker("hvor kan jeg få hjælp til min gæld",
+                                              "want_human"))
+    assert svc.questions == [("hvor kan jeg få hjælp til min gæld", None)]
+    assert custom(messages)[0]["article_id"] == "gaeldsraadgivning"
+    first = kb.channels["forbrugerraadet-taenk"]
+    assert said_by(messages, "utter_want_human").index(first.name) < \
+        said_by(messages, "utter_want_human").index(kb.channels["gadejuristen"].name)
+
+
+def test_a_button_press_is_not_searched(svc):
+    run(ActionAdvice(), tracker("/want_human", "want_human"))
+    assert svc.questions == []
+
+
 def test_advice_for_a_kommune_with_local_channels(svc, kb, monkeypatch):
     local = Channel(id="borgerraadgiver", name="Borgerrådgiveren i Odense", kind="klage",
                     for_whom="Borgere i Odense", phone="65 51 10 10", url="https://odense.dk")
