@@ -102,17 +102,10 @@ def start_rasa(port: int = 5005, actions_port: int = 5055, host: str = "127.0.0.
     return Service("rasa", url, f"{url}/webhooks/rest/", process, log_path)
 
 
-def web_available() -> bool:
-    init = REPO / "web" / "__init__.py"
-    return init.exists() and "def create_app" in init.read_text(encoding="utf-8")
-
-
 def start_web(port: int = 8000, rasa_url: str = "http://127.0.0.1:5005",
               host: str = "127.0.0.1", log_dir: Path = VAR / "log",
-              env: dict | None = None) -> Service | None:
-    """The Flask web app under waitress; None if web/ has no create_app yet."""
-    if not web_available():
-        return None
+              env: dict | None = None) -> Service:
+    """The Flask web app under waitress (a production WSGI server, not Flask's dev server)."""
     extra = {"RASA_URL": rasa_url,
              "RETTIGHEDSBOT_PUBLIC_URL": os.environ.get("RETTIGHEDSBOT_PUBLIC_URL",
                                                         f"http://{host}:{port}"),
@@ -137,7 +130,7 @@ def wait_ready(services: list[Service], timeout: float = 180.0) -> None:
     """Wait until every service answers its health URL; raise with its log if one dies or
     the time runs out."""
     deadline = time.monotonic() + timeout
-    pending = [s for s in services if s is not None]
+    pending = list(services)
     while pending:
         for s in list(pending):
             if not s.alive():
@@ -153,9 +146,9 @@ def wait_ready(services: list[Service], timeout: float = 180.0) -> None:
         time.sleep(0.5)
 
 
-def stop_all(services: list[Service | None], grace: float = 10.0) -> None:
+def stop_all(services: list[Service], grace: float = 10.0) -> None:
     """SIGTERM each service's process group, then SIGKILL whatever is left after `grace`."""
-    running = [s for s in services if s is not None and s.alive()]
+    running = [s for s in services if s.alive()]
     for s in running:
         try:
             os.killpg(s.process.pid, signal.SIGTERM)
@@ -178,39 +171,36 @@ def main() -> int:
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
     web_port = int(os.environ.get("WEB_PORT", "8000"))
-    services: list[Service | None] = []
+    services: list[Service] = []
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
+    # SIGINT too: a shell that starts us in the background (nohup, `&`, some supervisors)
+    # leaves SIGINT ignored, and Python then never raises KeyboardInterrupt.
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, on_signal)
     try:
         print(f"==> starting the action server on {host}:{actions_port}", flush=True)
         services.append(start_actions(actions_port, host))
         print(f"==> starting Rasa on {host}:{rasa_port} (loading the model takes about a "
               "minute)", flush=True)
         services.append(start_rasa(rasa_port, actions_port, host))
+        print(f"==> starting the web app on {host}:{web_port}", flush=True)
         web = start_web(web_port, f"http://{host}:{rasa_port}", host)
-        if web:
-            print(f"==> starting the web app on {host}:{web_port}", flush=True)
-            services.append(web)
-        else:
-            print("==> web/ has no create_app yet: not starting the web app", flush=True)
+        services.append(web)
         # The web app answers (with its fallback) before Rasa is up: wait for it first.
-        wait_ready([s for s in services if s and s.name != "rasa"], timeout=120)
-        if web:
-            print(f"    web app      {web.url}/  (answers with its fallback until Rasa is up)",
-                  flush=True)
+        wait_ready([s for s in services if s.name != "rasa"], timeout=120)
+        print(f"    web app      {web.url}/  (answers with its fallback until Rasa is up)",
+              flush=True)
         wait_ready(services, timeout=300)
         print("\nrettighedsbot is running:", flush=True)
         for s in services:
-            if s:
-                print(f"    {s.name:8} {s.url}   log: {s.log_path.relative_to(REPO)}",
-                      flush=True)
+            print(f"    {s.name:8} {s.url}   log: {s.log_path.relative_to(REPO)}", flush=True)
         print("Stop with Ctrl-C.", flush=True)
-        while all(s.alive() for s in services if s):
+        while all(s.alive() for s in services):
             time.sleep(1)
-        dead = next(s for s in services if s and not s.alive())
+        dead = next(s for s in services if not s.alive())
         print(f"error: {dead.name} stopped (exit {dead.process.returncode}):\n"
               f"{dead.log_tail()}", file=sys.stderr)
         return 1

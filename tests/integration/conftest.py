@@ -4,7 +4,7 @@ databases, and stopped at the end.
 
     def test_something(stack):
         requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={...})
-        requests.post(f"{stack.web_url}/api/chat", json={...})    # web_url is None without web/
+        requests.post(f"{stack.web_url}/api/chat", json={...})
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ READY_TIMEOUT = 400.0
 class Stack:
     rasa_url: str
     actions_url: str
-    web_url: str | None
+    web_url: str
     log_dir: Path
     services: list
 
@@ -52,11 +52,10 @@ def stack(tmp_path_factory) -> Stack:
         web = stack_module.start_web(
             web_port, f"http://{host}:{rasa_port}", host, log_dir=work,
             env={"FEEDBACK_DB": str(work / "feedback.db")})
-        if web:
-            services.append(web)
+        services.append(web)
         stack_module.wait_ready(services, timeout=READY_TIMEOUT)
         yield Stack(rasa_url=f"http://{host}:{rasa_port}",
                     actions_url=f"http://{host}:{actions_port}",
-                    web_url=web.url if web else None, log_dir=work, services=services)
+                    web_url=web.url, log_dir=work, services=services)
     finally:
         stack_module.stop_all(services)

@@ -21,33 +21,14 @@ pytestmark = pytest.mark.integration
 LIVSLINIEN = "tel:+4570201201"
 
 
-def _url(stack, *names: str) -> str:
-    for name in names:
-        value = getattr(stack, name, None)
-        if value is None and isinstance(stack, dict):
-            value = stack.get(name)
-        if value:
-            return str(value).rstrip("/")
-    raise AssertionError(f"the stack fixture has none of {names}")
+@pytest.fixture(scope="module")
+def web_url(stack) -> str:
+    return stack.web_url
 
 
 @pytest.fixture(scope="module")
-def running(request):
-    """The Rasa engineer's session fixture `stack`, or a skip until it exists."""
-    try:
-        return request.getfixturevalue("stack")
-    except pytest.FixtureLookupError:
-        pytest.skip("tests/integration/conftest.py has no `stack` fixture yet")
-
-
-@pytest.fixture(scope="module")
-def web_url(running) -> str:
-    return _url(running, "web_url", "web")
-
-
-@pytest.fixture(scope="module")
-def rasa_url(running) -> str:
-    return _url(running, "rasa_url", "rasa")
+def rasa_url(stack) -> str:
+    return stack.rasa_url
 
 
 def ask(base: str, message: str, sender: str, **extra) -> tuple[dict, float]:
