@@ -21,11 +21,20 @@ from .crisis import detect
 HEADER = ("# Generated from knowledge/municipalities.yml and knowledge/articles by\n"
           "# `rettighedsbot rasa-lookup`. Do not edit: edit the YAML and run `make train`.\n")
 # Questions taken per article: enough to teach "this is a rights question" without letting
-# ask_rights swamp the other intents.
-QUESTIONS_PER_ARTICLE = 8
-# Phrasings that mean "start a complaint" belong to the complain intent, not ask_rights.
-_COMPLAIN = re.compile(r"\b(?:vil|skal|gerne) klage\b|\bhvordan klager\b|\bi want to complain\b",
-                       re.IGNORECASE)
+# ask_rights swamp the other intents (6 beat 8 and 10 in a 3-fold CV proxy: more pulled
+# out_of_scope, complain and want_human messages into ask_rights).
+QUESTIONS_PER_ARTICLE = 6
+# Anything about complaining belongs to the complain intent (it starts the complaint form,
+# which also links the complaint articles); the hand-written ask_rights examples cover the
+# few questions about complaints that should be answered from an article instead.
+_COMPLAIN = re.compile(r"klag|uenig|\banke|appeal|complain", re.IGNORECASE)
+# Articles whose example questions are another intent's messages: "my caseworker is rude",
+# "they said no, what now" start a complaint (complain); "where can I get a free lawyer"
+# asks for a person to advise (want_human). Labelled ask_rights they contradicted the
+# hand-written examples. The knowledge search still answers them after nlu_fallback.
+OTHER_INTENT_ARTICLES = {"klage-over-afgoerelse": "complain",
+                         "klage-over-sagsbehandling": "complain",
+                         "retshjaelp": "want_human"}
 
 
 def _ascii_variants(name: str) -> list[str]:
@@ -90,6 +99,8 @@ def rights_questions(articles_dir: Path, exclude: set[str]) -> list[str]:
     questions: list[str] = []
     seen = set(exclude)
     for path in sorted(articles_dir.glob("*.yml")):
+        if path.stem in OTHER_INTENT_ARTICLES:
+            continue
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         taken = 0
         for q in doc.get("questions") or []:
