@@ -152,6 +152,8 @@ _SUICIDE = (
     r"\bikke (?:\w+ ){0,4}lev(?:e|er)? (?:mere|langere)\b",
     r"\bingen grund til at leve\b", r"\bikke vard at leve\b", r"\bikke vart at leve\b",
     rf"\b(?:orker|gider|magter|kan) ikke (?:mere )?(?:livet|at leve|leve)\b{_NOT_AFTER_LEVE}",
+    # "jeg kan ikke mere" said on its own is a warning sign; "kan ikke mere end 3.000 kr" is not.
+    r"\b(?:orker|magter|kan) ikke mere(?:$| (?:jeg|alt|det hele|hjalp|help)\b)",
     # vil dø / ønsker at dø / bedre hvis jeg var død
     (r"\b(?:vil|ville|onsker|onske|lyst til|hellere|bare|gerne|skal) (?:at )?(?:gerne |bare |"
      r"hellere )?(?:do|dor)\b"),

@@ -10,6 +10,8 @@ from knowledge.loader import load_knowledge
 from knowledge.models import Channel
 
 SUICIDAL = [
+    "jeg orker ikke mere", "Jeg kan ikke mere!!", "jeg kan ikke mere, jeg er så træt",
+    "jeg magter ikke mere alt er sort",
     "jeg tænker på selvmord",
     "Jeg har selvmordstanker",
     "jeg vil slå mig selv ihjel",
@@ -78,6 +80,8 @@ CHILDREN = [
     "my dad hits me",
 ]
 NOT_CRISIS = [
+    "jeg kan ikke mere end 3000 kr om måneden", "jeg kan ikke mere betale min husleje",
+    "jeg orker ikke mere bøvl med kommunen", "jeg gider ikke mere", "jeg vil ikke mere",
     "hej",
     "kan jeg få kontanthjælp",
     "hvornår er fristen for at klage",
