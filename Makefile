@@ -22,7 +22,7 @@ help:
 run: venvs index train
 	@$(PY) scripts/stack.py
 
-test: venvs browser index train
+test: venvs browser index train lint
 	@echo "==> running the test suite"
 	@$(PY) -m pytest -ra
 

@@ -93,7 +93,7 @@ def worker(args: argparse.Namespace) -> int:
     from knowledge import search as search_module
     from knowledge.embedder import make_embedder
     from knowledge.index import ArticleIndex
-    from knowledge.search import Searcher, normalise_query
+    from knowledge.search import Searcher, embedded_text, normalise_query
     from knowledge.settings import Settings
 
     settings = Settings.from_env()
@@ -124,7 +124,7 @@ def worker(args: argparse.Namespace) -> int:
     for q in queries:
         if time.perf_counter() > deadline and len(e2e_t) >= 20:
             break  # a pathological setting (threads fighting for CPUs) would take forever
-        text = normalise_query(q)
+        text = embedded_text(normalise_query(q))   # exactly what Searcher.search embeds
         t0 = time.perf_counter()
         vector = embedder.query([text])[0]
         t1 = time.perf_counter()

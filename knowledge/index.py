@@ -82,7 +82,7 @@ class ArticleIndex:
         self.manifest = manifest
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, embedder: Embedder) -> "ArticleIndex":
+    def build(cls, kb: KnowledgeBase, embedder: Embedder) -> ArticleIndex:
         passages = [p for a in kb.articles.values() for p in article_passages(a)]
         questions = [i for i, p in enumerate(passages) if p.kind == "question"]
         others = [i for i, p in enumerate(passages) if p.kind != "question"]
@@ -162,7 +162,7 @@ class ArticleIndex:
         return final
 
     @classmethod
-    def load(cls, folder: Path) -> "ArticleIndex":
+    def load(cls, folder: Path) -> ArticleIndex:
         manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
         passages = [Passage(**p) for p in json.loads((folder / "passages.json").read_text("utf-8"))]
         anchors = np.load(folder / "anchors.npy")

@@ -12,8 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from .models import KnowledgeBase
-from .schema import (check_article, check_channels_file, check_municipalities_file,
-                     check_out_of_scope_file)
+from .schema import (
+    check_article,
+    check_channels_file,
+    check_municipalities_file,
+    check_out_of_scope_file,
+)
 from .settings import Settings
 from .yamlfile import Problem, load_yaml
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlparse
 
 from .models import CHANNEL_KINDS, LANGUAGES, REGIONS, TOPICS, Article, Channel, Municipality

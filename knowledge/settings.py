@@ -18,7 +18,7 @@ class Settings:
     public_url: str
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         return cls(
             knowledge_dir=Path(os.environ.get("RETTIGHEDSBOT_KNOWLEDGE_DIR", PACKAGE_DIR)),
             index_dir=Path(os.environ.get("RETTIGHEDSBOT_INDEX_DIR", REPO_DIR / ".cache" / "index")),

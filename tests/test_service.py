@@ -23,7 +23,7 @@ def test_search_finds_article_and_urls_follow_public_url(mini_settings: Settings
     service = KnowledgeService(mini_settings, embedder=e5)
     result = service.search("hvor lang tid har jeg til at klage over kommunen", k=2)
     assert result.confident
-    assert [h.article.id for h in result.hits][0] == "klagefrist"
+    assert result.hits[0].article.id == "klagefrist"
     assert result.to_json()["results"][0]["url"] == "http://test.local/artikel/klagefrist"
     assert len(result.hits) == 2
 
