@@ -1,4 +1,5 @@
-"""Public article pages, /artikel/<id>: where the chat's "Læs mere" links lead."""
+"""Public article pages, /artikel/<id>: where the chat's "Læs mere" links lead. Also the
+article context that the advisers' article and print pages render (web/lookup.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
@@ -9,13 +10,20 @@ from .render import blocks, danish_date
 bp = Blueprint("articles", __name__)
 
 
-@bp.get("/artikel/<article_id>")
-def article(article_id: str):
+def article_context(article_id: str) -> dict:
+    """An article with its body blocks and its channels (national, plus the ?kommune= one's
+    local channels); 404 for an unknown id or while no knowledge is loaded."""
     kb = knowledge().kb()
-    found = kb.article(article_id) if kb else None
-    if found is None:
+    article = kb.article(article_id) if kb else None
+    if article is None:
         abort(404)
     kommune = request.args.get("kommune", "").strip() or None
-    return render_template("article.html", article=found, blocks=blocks(found.body),
-                           channels=kb.channels_for(found, kommune),
-                           reviewed=danish_date(found.reviewed))
+    return {"article": article, "blocks": blocks(article.body),
+            "channels": kb.channels_for(article, kommune),
+            "reviewed": danish_date(article.reviewed), "kommune": kommune or "",
+            "valid_until": danish_date(article.valid_until)}
+
+
+@bp.get("/artikel/<article_id>")
+def article(article_id: str):
+    return render_template("article.html", **article_context(article_id))

@@ -12,8 +12,9 @@ from knowledge.search import UnknownMunicipality
 
 from . import messages
 from .api import ApiError, client_ip, has_control_chars, rate_limit
+from .articles import article_context
 from .knowledge_ext import knowledge
-from .render import blocks, danish_date, plain_text
+from .render import plain_text
 
 bp = Blueprint("lookup", __name__)
 
@@ -52,27 +53,15 @@ def search_page():
                            municipalities=municipalities, topics=TOPICS), status
 
 
-def _article_context(article_id: str):
-    kb = knowledge().kb()
-    article = kb.article(article_id) if kb else None
-    if article is None:
-        abort(404)
-    kommune = request.args.get("kommune", "").strip() or None
-    channels = kb.channels_for(article, kommune)
-    return {"article": article, "blocks": blocks(article.body), "channels": channels,
-            "reviewed": danish_date(article.reviewed), "kommune": kommune or "",
-            "valid_until": danish_date(article.valid_until)}
-
-
 @bp.get("/raadgiver/artikel/<article_id>")
 def article_page(article_id: str):
-    context = _article_context(article_id)
+    context = article_context(article_id)
     return render_template("lookup_article.html", q=request.args.get("q", ""), **context)
 
 
 @bp.get("/raadgiver/artikel/<article_id>/print")
 def print_page(article_id: str):
-    context = _article_context(article_id)
+    context = article_context(article_id)
     return render_template("print.html",
                            plain=plain_text(context["article"], context["channels"]), **context)
 
