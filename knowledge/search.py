@@ -101,11 +101,14 @@ class Searcher:
                  if h.article_id in self.kb.articles}
         if not dense:
             return SearchResult(query, False, [], municipality)
-        lexical = {a: s for a, s in self.lexical.scores(query).items() if a in self.kb.articles}
+        lexical = self.lexical.score_vector(query)
         floor = min(h.score for h in dense.values())  # unknown cosine: no better than the worst
-        scale = max([LEX_FLOOR, *lexical.values()])
-        fused = {a: (dense[a].score if a in dense else floor) + LEX_WEIGHT * lexical.get(a, 0) / scale
-                 for a in {*dense, *lexical}}
+        scale = max(LEX_FLOOR, float(lexical.max()))
+        # Only the k best word matches can outrank the dense candidates on words alone.
+        candidates = {*dense, *self.lexical.top(lexical, max(1, k))}
+        position = self.lexical.position
+        fused = {a: (dense[a].score if a in dense else floor)
+                 + LEX_WEIGHT * float(lexical[position[a]]) / scale for a in candidates}
         ranked = sorted(fused, key=fused.get, reverse=True)[:max(1, k)]
         hits = [Hit(self.kb.articles[a], fused[a], dense[a].passage if a in dense else None)
                 for a in ranked]

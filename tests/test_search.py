@@ -1,9 +1,11 @@
 """The parts of search that make it robust to how citizens type, and honest when off topic."""
 from __future__ import annotations
 
+import math
 import shutil
+from collections import Counter
 
-from knowledge.lexical import LexicalIndex, terms
+from knowledge.lexical import K1, B, LexicalIndex, article_text, terms
 from knowledge.loader import load_knowledge, load_or_raise
 from knowledge.search import restore_danish_letters
 from knowledge.service import KnowledgeService
@@ -28,6 +30,31 @@ def test_lexical_index_ranks_the_article_that_names_the_right() -> None:
     scores = LexicalIndex(list(kb.articles.values())).scores("frikort")
     assert max(scores, key=scores.get) == "socialt-frikort"
     assert LexicalIndex(list(kb.articles.values())).scores("xyzzy") == {}
+
+
+def test_lexical_scores_are_bm25_and_top_gives_the_best_matches_first() -> None:
+    articles = list(load_or_raise(DATA / "mini").articles.values())
+    lexical = LexicalIndex(articles)
+    query = "klage over kommunens afgørelse om frikort"
+    counts = [Counter(terms(article_text(a))) for a in articles]
+    average = sum(sum(c.values()) for c in counts) / len(counts)
+    expected = {}
+    for a, c in zip(articles, counts):
+        score = 0.0
+        for term in set(terms(query)):
+            df = sum(term in other for other in counts)
+            if c[term]:
+                idf = math.log(1 + (len(articles) - df + 0.5) / (df + 0.5))
+                norm = K1 * (1 - B + B * sum(c.values()) / average)
+                score += idf * c[term] * (K1 + 1) / (c[term] + norm)
+        if score:
+            expected[a.id] = score
+    got = lexical.scores(query)
+    assert got.keys() == expected.keys() and len(got) >= 3
+    assert all(abs(got[i] - expected[i]) < 1e-4 for i in got)
+    best = sorted(expected, key=expected.get, reverse=True)
+    assert lexical.top(lexical.score_vector(query), 2) == best[:2]
+    assert lexical.top(lexical.score_vector("xyzzy"), 3) == []
 
 
 def test_out_of_scope_examples_make_a_near_question_not_confident(tmp_path, e5) -> None:
