@@ -10,6 +10,8 @@ queries so that a citizen's question meets the example questions on equal terms.
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
@@ -82,6 +84,50 @@ class SentenceTransformerEmbedder:
         vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True,
                                      batch_size=32, show_progress_bar=False)
         return _as_matrix(vectors)
+
+
+class QueryCache:
+    """Remembers the vectors of recent questions; passages pass straight through.
+
+    A chat repeats itself: the widget's suggested questions, the buttons ("Hvad er
+    aktindsigt?"), the same question from many citizens, and the advice action searching the
+    message the answer action just searched. A hit costs microseconds instead of ~20 ms of
+    embedding (bench/search_latency.py: "search w/o embed"). Vectors are returned read-only,
+    as copies are never needed: callers only read them.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 2048) -> None:
+        self.inner = inner
+        self.backend, self.model, self.dim = inner.backend, inner.model, inner.dim
+        self.size = size
+        self.hits = self.misses = 0
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the web app serves requests from several threads
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        rows: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                vector = self._vectors.get(text)
+                if vector is not None:
+                    self._vectors.move_to_end(text)
+                    rows[text] = vector
+        missing = list(dict.fromkeys(t for t in texts if t not in rows))
+        if missing:
+            for text, vector in zip(missing, self.inner.query(missing)):
+                vector.setflags(write=False)
+                rows[text] = vector
+            with self._lock:
+                for text in missing:
+                    self._vectors[text] = rows[text]
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        return np.stack([rows[t] for t in texts]) if texts else np.empty((0, self.dim), np.float32)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return self.inner.passage(texts)
 
 
 def make_embedder(backend: str = "e5", model: str | None = None) -> Embedder:

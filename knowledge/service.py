@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .embedder import Embedder, make_embedder
+from .embedder import Embedder, QueryCache, make_embedder
 from .index import load_last_good, load_or_build
 from .loader import KnowledgeError, knowledge_files, load_knowledge
 from .models import KnowledgeBase
@@ -36,7 +36,8 @@ class KnowledgeService:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
                  watch: bool = False, poll_seconds: float = 2.0):
         self.settings = settings or Settings.from_env()
-        self.embedder = embedder or make_embedder(self.settings.embedder, self.settings.st_model)
+        self.embedder = QueryCache(
+            embedder or make_embedder(self.settings.embedder, self.settings.st_model))
         self.problems: list[Problem] = []
         self.stale = False  # true while serving an older set because the YAML has errors
         self._fingerprint = self._current_fingerprint()
@@ -68,6 +69,7 @@ class KnowledgeService:
             "embedder": f"{self.embedder.backend}: {self.embedder.model}",
             "loaded_at": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(snap.loaded_at)),
             "stale": self.stale,
+            "query_cache": {"hits": self.embedder.hits, "misses": self.embedder.misses},
             "errors": [str(p) for p in self.problems if p.severity == "error"],
         }
 

@@ -26,6 +26,9 @@ def test_search_finds_article_and_urls_follow_public_url(mini_settings: Settings
     assert result.hits[0].article.id == "klagefrist"
     assert result.to_json()["results"][0]["url"] == "http://test.local/artikel/klagefrist"
     assert len(result.hits) == 2
+    again = service.search("hvor lang tid har jeg til at klage over kommunen", k=2)
+    assert [h.article.id for h in again.hits] == [h.article.id for h in result.hits]
+    assert service.status()["query_cache"]["hits"] == 1  # the repeat was not embedded again
 
 
 def test_kommune_adds_local_channels_and_unknown_kommune_is_an_error(mini_settings, e5) -> None:
