@@ -84,3 +84,25 @@ def test_out_of_scope_file_is_validated(tmp_path) -> None:
     (tmp_path / "k" / "out_of_scope.yml").write_text("examples: vejret\n", encoding="utf-8")
     problems = [str(p) for p in load_knowledge(tmp_path / "k").problems]
     assert any("out_of_scope.yml:1: examples: skal være en liste" in p for p in problems)
+
+
+def test_a_large_index_is_a_graph_that_finds_what_the_exact_scan_finds(tmp_path, e5,
+                                                                       monkeypatch) -> None:
+    import faiss
+
+    from knowledge import index as index_module
+    from knowledge.index import ArticleIndex
+
+    kb = load_or_raise(DATA / "mini")
+    exact = ArticleIndex.build(kb, e5)
+    monkeypatch.setattr(index_module, "HNSW_FROM", 10)  # the mini set has more passages
+    graph = ArticleIndex.build(kb, e5)
+    graph.save(tmp_path, kb)
+    reloaded = ArticleIndex.load(tmp_path / graph.manifest["key"])
+    assert isinstance(faiss.downcast_index(reloaded._index), faiss.IndexHNSWFlat)
+    assert isinstance(faiss.downcast_index(exact._index), faiss.IndexFlatIP)
+    for question in ("hvor lang tid har jeg til at klage", "jeg sover på gaden",
+                     "kan jeg få frikort", "hvem kan hjælpe mig gratis"):
+        vector = e5.query([question])[0]
+        want = [(h.article_id, round(h.score, 5)) for h in exact.search(vector, 3)]
+        assert [(h.article_id, round(h.score, 5)) for h in reloaded.search(vector, 3)] == want
