@@ -90,10 +90,10 @@ class QueryCache:
     """Remembers the vectors of recent questions; passages pass straight through.
 
     A chat repeats itself: the widget's suggested questions, the buttons ("Hvad er
-    aktindsigt?"), the same question from many citizens, and the advice action searching the
-    message the answer action just searched. A hit costs microseconds instead of ~20 ms of
-    embedding (bench/search_latency.py: "search w/o embed"). Vectors are returned read-only,
-    as copies are never needed: callers only read them.
+    aktindsigt?"), the same question from many citizens. A hit costs microseconds instead of
+    ~20 ms of embedding (bench/search_latency.py: "search w/o embed"). Stored vectors are
+    read-only and callers get a stacked copy, so no caller can change what the next one gets.
+    The hit/miss counters are for status pages and are not taken under the lock.
     """
 
     def __init__(self, inner: Embedder, size: int = 2048) -> None:

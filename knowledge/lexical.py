@@ -41,7 +41,7 @@ def terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    """Articles share most of their words: stemming each once makes a reload ~10x cheaper.
+    """Articles share most of their words: stemming each once makes a reload ~5x cheaper.
     The stemmer keeps state while it works, so web threads and the reloader take turns."""
     with _STEM_LOCK:
         return _STEMMER.stemWord(word)
