@@ -92,8 +92,3 @@ class LexicalIndex:
         if len(matching) > n:
             matching = matching[np.argpartition(-scores[matching], n - 1)[:n]]
         return [self.ids[i] for i in matching[np.argsort(-scores[matching], kind="stable")]]
-
-    def scores(self, query: str) -> dict[str, float]:
-        """BM25 score of every article that shares a term with the query."""
-        vector = self.score_vector(query)
-        return {self.ids[i]: float(vector[i]) for i in np.flatnonzero(vector > 0)}
