@@ -79,8 +79,10 @@ def schema_probe(env: dict) -> dict | None:
 
 
 def load_stack():
-    spec = importlib.util.spec_from_file_location("stack", REPO / "scripts" / "stack.py")
+    spec = importlib.util.spec_from_file_location("rettighedsbot_stack",
+                                                  REPO / "scripts" / "stack.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being built
     spec.loader.exec_module(module)
     return module
 
