@@ -98,7 +98,7 @@ class QueryCache:
 
     A chat repeats itself: the widget's suggested questions, the buttons ("Hvad er
     aktindsigt?"), the same question from many citizens. A hit costs microseconds instead of
-    ~20 ms of embedding (bench/search_latency.py: "search w/o embed"). Stored vectors are
+    ~12 ms of embedding (bench/search_latency.py: "search w/o embed"). Stored vectors are
     read-only and callers get a stacked copy, so no caller can change what the next one gets.
     The hit/miss counters are for status pages and are not taken under the lock.
     """
