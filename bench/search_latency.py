@@ -193,9 +193,9 @@ def _real_vectors(kb, embedder, index_dir: Path) -> dict:
 
 def _throughput(kb, embedder) -> dict:
     """Passages per second when building an index, for questions (query) and the rest."""
-    from knowledge.index import article_passages
+    from knowledge.index import all_passages
 
-    passages = [p for a in kb.articles.values() for p in article_passages(a)]
+    passages = all_passages(kb)
     questions = [p.text + " " for p in passages if p.kind == "question"][:32]
     others = [p.text + " " for p in passages if p.kind != "question"][:32]
     rates = {}
@@ -330,7 +330,7 @@ def build_indices(sizes: list[int], workdir: Path, max_build_seconds: float,
     import numpy as np
 
     from knowledge.embedder import make_embedder
-    from knowledge.index import ArticleIndex, article_passages
+    from knowledge.index import ArticleIndex, all_passages
     from knowledge.loader import load_or_raise
     from knowledge.settings import Settings
 
@@ -347,7 +347,7 @@ def build_indices(sizes: list[int], workdir: Path, max_build_seconds: float,
 
     for size in sizes:
         skb, origin = synthetic_kb(kb, size)
-        passages = [p for a in skb.articles.values() for p in article_passages(a)]
+        passages = all_passages(skb)
         new_q = sum(1 for p in passages if p.kind == "question" and (True, p.text) not in known)
         new_o = sum(1 for p in passages if p.kind != "question" and (False, p.text) not in known)
         projected = new_q / rates.get("question", 1) + new_o / rates.get("other", 1)

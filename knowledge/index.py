@@ -60,6 +60,11 @@ def article_passages(article: Article) -> list[Passage]:
     return passages
 
 
+def all_passages(kb: KnowledgeBase) -> list[Passage]:
+    """Every article's passages, in the order the index stores them."""
+    return [p for article in kb.articles.values() for p in article_passages(article)]
+
+
 def _chunks(paragraphs: list[str]) -> list[str]:
     """Joins short paragraphs up to CHUNK_CHARS, so each chunk carries enough context."""
     chunks: list[str] = []
@@ -100,7 +105,7 @@ class ArticleIndex:
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder) -> ArticleIndex:
-        passages = [p for a in kb.articles.values() for p in article_passages(a)]
+        passages = all_passages(kb)
         questions = [i for i, p in enumerate(passages) if p.kind == "question"]
         others = [i for i, p in enumerate(passages) if p.kind != "question"]
         vectors = np.zeros((len(passages), embedder.dim), dtype=np.float32)
@@ -188,7 +193,7 @@ class ArticleIndex:
 
 def load_or_build(kb: KnowledgeBase, embedder: Embedder, index_dir: Path,
                   log=lambda message: None) -> ArticleIndex:
-    passages = [p for a in kb.articles.values() for p in article_passages(a)]
+    passages = all_passages(kb)
     folder = index_dir / index_key(embedder, passages, kb.out_of_scope)
     if (folder / "manifest.json").exists():
         index = ArticleIndex.load(folder)

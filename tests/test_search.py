@@ -122,11 +122,11 @@ def test_a_large_index_is_a_graph_that_finds_what_the_exact_scan_finds(tmp_path,
 
 def test_the_scan_scores_are_the_float32_cosines(e5) -> None:
     """float16 storage halves the scan's memory traffic; the scores must not move visibly."""
-    from knowledge.index import ArticleIndex, article_passages
+    from knowledge.index import ArticleIndex, all_passages
 
     kb = load_or_raise(DATA / "mini")
     index = ArticleIndex.build(kb, e5)
-    passages = [p for a in kb.articles.values() for p in article_passages(a)]
+    passages = all_passages(kb)
     assert index.passages == passages
     vectors = np.vstack([e5.query([p.text]) if p.kind == "question" else e5.passage([p.text])
                          for p in passages])
