@@ -58,7 +58,13 @@ browser:
 index: $(VENV)/.installed
 	@$(PY) -m knowledge.cli index
 
-bot/data/generated_kommuner.yml: knowledge/municipalities.yml $(VENV)/.installed
+# Generated from the kommuner, every article's questions and the hand-written NLU (to skip
+# what is labelled there), so any of them changing regenerates it and so retrains the model.
+GENERATED_INPUTS := knowledge/municipalities.yml knowledge/rasa_lookup.py \
+                    $(wildcard knowledge/articles/*.yml knowledge/articles/*/*.yml) \
+                    $(filter-out bot/data/generated_%,$(wildcard bot/data/*.yml))
+
+bot/data/generated_kommuner.yml: $(GENERATED_INPUTS) $(VENV)/.installed
 	@$(PY) -m knowledge.cli rasa-lookup --out $@
 
 # Rasa trains only when its inputs changed (make compares the model with its inputs).

@@ -52,7 +52,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 2
     only_file = path.resolve() if path.is_file() else None
     if only_file:
-        path = path.parent.parent if path.parent.name == "articles" else path.parent
+        # articles/<topic>/<id>.yml, articles/<id>.yml or a top-level file of the set
+        path = next((p for p in path.parents if (p / "articles").is_dir()), path.parent)
     result = load_knowledge(path)
     problems = [p for p in result.problems
                 if only_file is None or Path(p.file).resolve() == only_file]

@@ -1,6 +1,6 @@
 """Reads a knowledge folder into a KnowledgeBase, or refuses it with every problem listed.
 
-A knowledge folder holds `articles/*.yml`, `channels.yml` and `municipalities.yml`. Either the
+A knowledge folder holds `articles/<topic>/<id>.yml`, `channels.yml` and `municipalities.yml`. Either the
 whole set is valid and becomes a KnowledgeBase, or none of it is used: a running bot keeps the
 last good set rather than serve half an edit.
 """
@@ -17,6 +17,7 @@ from .schema import (
     check_channels_file,
     check_municipalities_file,
     check_out_of_scope_file,
+    check_related,
 )
 from .settings import Settings
 from .yamlfile import Problem, load_yaml
@@ -48,9 +49,16 @@ class LoadResult:
         return [p for p in self.problems if p.severity == "warning"]
 
 
+def article_files(knowledge_dir: Path) -> list[Path]:
+    """Articles live one folder per topic (`articles/penge/kontanthjaelp.yml`), so an editor
+    finds a file among 120+; a file placed straight in `articles/` is read too."""
+    root = knowledge_dir / "articles"
+    return sorted(root.glob("*.y*ml")) + sorted(root.glob("*/*.y*ml"))
+
+
 def knowledge_files(knowledge_dir: Path) -> list[Path]:
     """Every file that makes up a knowledge set, in a stable order (for hashing and watching)."""
-    articles = sorted((knowledge_dir / "articles").glob("*.y*ml"))
+    articles = article_files(knowledge_dir)
     fixed = [knowledge_dir / name for name in ("channels.yml", "municipalities.yml", OUT_OF_SCOPE)]
     return [p for p in fixed if p.exists()] + articles
 
@@ -105,7 +113,7 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
 
     channel_ids = {c.id for c in channels}
     articles = {}
-    for path in sorted((knowledge_dir / "articles").glob("*.y*ml")):
+    for path in article_files(knowledge_dir):
         if path.suffix != ".yml":
             problems.append(Problem(display(path), 1, "fil",
                                     "bliver ikke læst: filnavnet skal ende på .yml"))
@@ -113,10 +121,12 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
         doc = load_yaml(path, display(path))
         article = None
         if doc.data is not None:
-            article = check_article(doc, path.stem, channel_ids, today, public_url)
+            folder = path.parent.name if path.parent.name != "articles" else None
+            article = check_article(doc, path.stem, channel_ids, today, public_url, folder)
         problems.extend(doc.problems)
         if article:
             articles[article.id] = article
+    problems.extend(check_related(articles))
     if not articles and not any(p.severity == "error" for p in problems):
         problems.append(Problem(display(knowledge_dir / "articles"), 1, "articles",
                                 "der er ingen artikler"))

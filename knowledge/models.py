@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+
+from .text import fold
+
+__all__ = ["fold"]  # re-exported: lexical search and older callers import it from here
 
 TOPICS: dict[str, str] = {
     "klage": "Klage",
@@ -13,6 +16,9 @@ TOPICS: dict[str, str] = {
     "penge": "Penge og ydelser",
     "sundhed": "Sundhed og behandling",
     "ung": "Unge og efterværn",
+    "arbejde": "Arbejde, sygdom og jobcenter",
+    "handicap": "Handicap, ældre og hjælp i hverdagen",
+    "uddannelse": "Uddannelse",
     "familie": "Familie og børn",
     "raadgivning": "Rådgivning og hjælp",
     "hverdag": "Hverdag",
@@ -23,6 +29,18 @@ CHANNEL_KINDS: dict[str, str] = {
     "krise": "Akut hjælp",
     "myndighed": "Myndighed",
 }
+# What a kommune's own channel is, so the bot can pick "the borgerrådgiver in Odense".
+LOCAL_ROLES: dict[str, str] = {
+    "borgerraadgiver": "Borgerrådgiver",
+    "udsatteraad": "Udsatteråd",
+    "rusmiddelcenter": "Rusmiddelcenter",
+    "jobcenter": "Jobcenter",
+    "akut": "Akut- og krisetilbud",
+    "herberg": "Herberg og forsorgshjem",
+    "borgerservice": "Borgerservice",
+}
+# The national "Din kommune" channel: replaced by the kommune's own when the kommune is known.
+KOMMUNE_CHANNEL = "kommunen"
 REGIONS = ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland")
 LANGUAGES = ("da", "en")
 
@@ -37,6 +55,11 @@ class Channel:
     url: str | None = None
     hours: str | None = None
     description: str | None = None
+    # Only a kommune's own channels have these (see LOCAL_ROLES).
+    role: str | None = None
+    email: str | None = None
+    sources: tuple[str, ...] = ()
+    reviewed: date | None = None
 
     @property
     def tel_url(self) -> str | None:
@@ -64,6 +87,8 @@ class Article:
     source_file: str
     valid_from: date | None = None
     valid_until: date | None = None
+    related: tuple[str, ...] = ()
+    related_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def topic_label(self) -> str:
@@ -81,19 +106,13 @@ class Municipality:
     region: str
     aliases: tuple[str, ...] = ()
     channels: tuple[Channel, ...] = ()
+    website: str | None = None
+    phone: str | None = None  # Borgerservice / the main number
+    sources: tuple[str, ...] = ()
+    reviewed: date | None = None
 
 
-def fold(text: str) -> str:
-    """Case-, accent- and æøå-insensitive key, so 'Århus', 'aarhus' and 'ÅRHUS' meet."""
-    text = text.casefold().strip()
-    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
-        text = text.replace(a, b)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
-
-_KOMMUNE_WORDS = re.compile(r"\b(kommune|kommunen|kommunes|municipality)\b")
 
 
 @dataclass(frozen=True)
@@ -103,24 +122,19 @@ class KnowledgeBase:
     municipalities: dict[str, Municipality]
     # Example messages the bot must not answer from an article (weather, sport, shopping …).
     out_of_scope: tuple[str, ...] = ()
-    _by_name: dict[str, Municipality] = field(default_factory=dict, init=False, repr=False,
-                                               compare=False)
+    resolver: object = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for m in self.municipalities.values():
-            for name in (m.id, m.name, *m.aliases):
-                self._by_name[fold(name)] = m
+        from .municipalities import MunicipalityResolver  # it reads these models
+
+        object.__setattr__(self, "resolver", MunicipalityResolver(self.municipalities.values()))
 
     def article(self, article_id: str) -> Article | None:
         return self.articles.get(article_id)
 
     def municipality(self, text: str | None) -> Municipality | None:
-        """Finds a kommune by name, alias or id, ignoring case, æøå spelling and 'Kommune'."""
-        if not text:
-            return None
-        key = re.sub(r"\s+", " ", _KOMMUNE_WORDS.sub(" ", fold(text))).strip()
-        # "Københavns Kommune": the genitive s, tried only when the plain name is unknown.
-        return self._by_name.get(key) or self._by_name.get(key.removesuffix("s"))
+        """A kommune by name, alias or id (knowledge.municipalities, the one resolver)."""
+        return self.resolver.exact(text)
 
     def channels_of_kind(self, kind: str) -> list[Channel]:
         return [c for c in self.channels.values() if c.kind == kind]
@@ -129,9 +143,12 @@ class KnowledgeBase:
         return self.channels_of_kind("krise")
 
     def channels_for(self, article: Article, kommune: str | None = None) -> list[Channel]:
-        """The article's national channels, then the kommune's own (borgerrådgiver, udsatteråd)."""
-        found = [self.channels[c] for c in article.channels if c in self.channels]
+        """The article's national channels, then the kommune's own (borgerrådgiver, udsatteråd,
+        the kommune's website and number)."""
+        from .municipalities import kommune_channel, local_channels
+
         municipality = self.municipality(kommune)
-        if municipality:
-            found.extend(municipality.channels)
-        return found
+        town_hall = kommune_channel(municipality)
+        found = [town_hall if c == KOMMUNE_CHANNEL and town_hall else self.channels[c]
+                 for c in article.channels if c in self.channels]
+        return found + [c for c in local_channels(municipality) if c not in found]

@@ -5,7 +5,7 @@ synonyms from municipalities.yml, and rights questions (intent ask_rights) from 
 the NLU knows every kommune name the councils list (and their aliases), and the ways citizens
 ask each article's question, without anyone copying them into bot/data by hand. Synonyms map
 "Københavns Kommune", "Århus" or "koebenhavn" to the name in municipalities.yml; the actions
-still resolve whatever arrives through `resolve_kommune()`, so a name the NLU misses costs
+still resolve whatever arrives through `knowledge.municipalities`, so a name the NLU misses costs
 nothing but the entity.
 """
 from __future__ import annotations
@@ -15,8 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from .complaint import official_kommune_name
 from .crisis import detect
+from .municipalities import official_name as official_kommune_name
+from .text import ascii_variants
 
 HEADER = ("# Generated from knowledge/municipalities.yml and knowledge/articles by\n"
           "# `rettighedsbot rasa-lookup`. Do not edit: edit the YAML and run `make train`.\n")
@@ -39,19 +40,6 @@ OTHER_INTENT_ARTICLES = {"klage-over-afgoerelse": "complain",
                          "retshjaelp": "want_human"}
 
 
-def _ascii_variants(name: str) -> list[str]:
-    """'København' -> 'Koebenhavn', 'Kobenhavn': how names are typed without æøå."""
-    variants = []
-    for table in ((("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("Æ", "Ae"), ("Ø", "Oe"), ("Å", "Aa")),
-                  (("æ", "a"), ("ø", "o"), ("å", "a"), ("Æ", "A"), ("Ø", "O"), ("Å", "A"))):
-        v = name
-        for a, b in table:
-            v = v.replace(a, b)
-        if v != name:
-            variants.append(v)
-    return variants
-
-
 def lookup_entries(municipalities: list[dict]) -> tuple[list[str], dict[str, list[str]]]:
     """(every surface form for the lookup table, {canonical name: its other forms})."""
     names: list[str] = []
@@ -62,7 +50,7 @@ def lookup_entries(municipalities: list[dict]) -> tuple[list[str], dict[str, lis
         for alias in m.get("aliases") or []:
             forms += [str(alias).strip(), f"{str(alias).strip()} Kommune"]
         for form in list(forms):
-            forms += _ascii_variants(form)
+            forms += ascii_variants(form)
         unique = list(dict.fromkeys(f for f in forms if f))
         names += unique
         others = [f for f in unique if f != name]
@@ -100,7 +88,7 @@ def rights_questions(articles_dir: Path, exclude: set[str]) -> list[str]:
     complaint starters and anything already labelled in bot/data."""
     questions: list[str] = []
     seen = set(exclude)
-    for path in sorted(articles_dir.glob("*.yml")):
+    for path in sorted(articles_dir.glob("**/*.yml")):
         if path.stem in OTHER_INTENT_ARTICLES:
             continue
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -13,7 +13,16 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-from .models import CHANNEL_KINDS, LANGUAGES, REGIONS, TOPICS, Article, Channel, Municipality
+from .models import (
+    CHANNEL_KINDS,
+    LANGUAGES,
+    LOCAL_ROLES,
+    REGIONS,
+    TOPICS,
+    Article,
+    Channel,
+    Municipality,
+)
 from .readability import LIX_LIMIT, lix
 from .yamlfile import Problem, YamlDoc, dotted
 
@@ -24,11 +33,15 @@ REVIEW_MAX_AGE = timedelta(days=365)
 
 ARTICLE_REQUIRED = ("id", "title", "summary", "body", "topic", "questions", "legal_basis",
                     "sources", "channels", "reviewed", "lang")
-ARTICLE_OPTIONAL = ("valid_from", "valid_until")
+ARTICLE_OPTIONAL = ("valid_from", "valid_until", "related")
 CHANNEL_REQUIRED = ("id", "name", "kind", "for_whom")
 CHANNEL_OPTIONAL = ("phone", "url", "hours", "description")
+# A kommune's own channels also say what they are (role) and where each fact was read.
+LOCAL_CHANNEL_REQUIRED = (*CHANNEL_REQUIRED, "role", "sources", "reviewed")
+LOCAL_CHANNEL_OPTIONAL = (*CHANNEL_OPTIONAL, "email")
 MUNICIPALITY_REQUIRED = ("id", "name", "region")
-MUNICIPALITY_OPTIONAL = ("aliases", "channels")
+MUNICIPALITY_OPTIONAL = ("aliases", "channels", "website", "phone", "sources", "reviewed")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
 
 @dataclass
@@ -123,7 +136,7 @@ class Checker:
 
 
 def check_article(doc: YamlDoc, expected_id: str, channel_ids: set[str], today: date,
-                  public_url: str) -> Article | None:
+                  public_url: str, folder: str | None = None) -> Article | None:
     check = Checker(doc)
     data = doc.data
     if not check.fields(data, ARTICLE_REQUIRED, ARTICLE_OPTIONAL):
@@ -135,6 +148,9 @@ def check_article(doc: YamlDoc, expected_id: str, channel_ids: set[str], today: 
     summary = check.text(data, "summary", max_len=SUMMARY_MAX)
     body = check.text(data, "body")
     topic = check.choice(data, "topic", TOPICS)
+    if folder and topic in TOPICS and folder != topic:
+        check.add(("topic",), f"artiklen ligger i mappen '{folder}/', men topic er '{topic}': "
+                              f"flyt filen til articles/{topic}/ eller ret topic")
     questions = check.text_list(data, "questions", minimum=3)
     legal_basis = check.text_list(data, "legal_basis", minimum=1)
     sources = check.text_list(data, "sources", minimum=1, item_check=check.url)
@@ -150,6 +166,7 @@ def check_article(doc: YamlDoc, expected_id: str, channel_ids: set[str], today: 
     valid_from = check.date(data, "valid_from")
     valid_until = check.date(data, "valid_until")
     lang = check.choice(data, "lang", LANGUAGES)
+    related = check.text_list(data, "related")
 
     if reviewed and reviewed > today:
         check.add(("reviewed",), f"{reviewed} ligger i fremtiden")
@@ -173,12 +190,33 @@ def check_article(doc: YamlDoc, expected_id: str, channel_ids: set[str], today: 
         questions=questions, legal_basis=legal_basis, sources=sources, channels=channels,
         reviewed=reviewed, lang=lang, url=f"{public_url}/artikel/{article_id}",
         source_file=doc.file, valid_from=valid_from, valid_until=valid_until,
+        related=related, related_lines=tuple(doc.line("related", i) for i in range(len(related))),
     )
 
 
-def check_channel(doc: YamlDoc, base: tuple[str | int, ...], data: Any) -> Channel | None:
+def check_related(articles: dict[str, Article]) -> list[Problem]:
+    """`related` names other articles by id; checked once every article is known."""
+    problems = []
+    for article in articles.values():
+        for value, line in zip(article.related, article.related_lines):
+            if value == article.id:
+                problems.append(Problem(article.source_file, line, "related",
+                                        "en artikel kan ikke henvise til sig selv"))
+            elif value not in articles:
+                guess = difflib.get_close_matches(value, sorted(articles), n=1)
+                hint = f" (mente du '{guess[0]}'?)" if guess else ""
+                problems.append(Problem(article.source_file, line, "related",
+                                        f"artiklen '{value}' findes ikke{hint}"))
+    return problems
+
+
+def check_channel(doc: YamlDoc, base: tuple[str | int, ...], data: Any,
+                  kommune: str | None = None) -> Channel | None:
+    """A national channel, or with `kommune` one of that kommune's own (role, sources, date)."""
     check = Checker(doc, base)
-    if not check.fields(data, CHANNEL_REQUIRED, CHANNEL_OPTIONAL):
+    required, optional = ((LOCAL_CHANNEL_REQUIRED, LOCAL_CHANNEL_OPTIONAL) if kommune
+                          else (CHANNEL_REQUIRED, CHANNEL_OPTIONAL))
+    if not check.fields(data, required, optional):
         return None
     errors_before = _errors(doc)
     channel_id = check.slug(data, "id")
@@ -195,9 +233,22 @@ def check_channel(doc: YamlDoc, base: tuple[str | int, ...], data: Any) -> Chann
         check.add(("phone",), "en kanal skal have et telefonnummer eller en url")
     hours = check.text(data, "hours") or None
     description = check.text(data, "description") or None
+    role = email = None
+    sources: tuple[str, ...] = ()
+    reviewed = None
+    if kommune:
+        role = check.choice(data, "role", LOCAL_ROLES)
+        email = check.text(data, "email") or None
+        if email and not EMAIL.match(email):
+            check.add(("email",), f"'{email}' er ikke en e-mailadresse")
+        sources = check.text_list(data, "sources", minimum=1, item_check=check.url)
+        reviewed = check.date(data, "reviewed")
+        if channel_id and not channel_id.startswith(f"{kommune}-"):
+            check.add(("id",), f"'{channel_id}' skal starte med kommunens id: {kommune}-…")
     if _errors(doc) > errors_before:
         return None
-    return Channel(channel_id, name, kind, for_whom, phone, url, hours, description)
+    return Channel(channel_id, name, kind, for_whom, phone, url, hours, description,
+                   role=role, email=email, sources=sources, reviewed=reviewed)
 
 
 def check_channels_file(doc: YamlDoc) -> list[Channel]:
@@ -214,11 +265,24 @@ def check_municipalities_file(doc: YamlDoc) -> list[Municipality]:
         name = check.text(data, "name")
         region = check.choice(data, "region", REGIONS)
         aliases = check.text_list(data, "aliases")
+        website = check.text(data, "website") or None
+        if website:
+            check.url(("website",), website)
+        phone = check.text(data, "phone") or None
+        if phone and not PHONE.match(phone):
+            check.add(("phone",), f"'{phone}' er ikke et telefonnummer (kun cifre, mellemrum og +)")
+        sources = check.text_list(data, "sources", item_check=check.url)
+        reviewed = check.date(data, "reviewed")
+        if (website or phone) and not sources:
+            check.add(("sources",), "hjemmeside og telefon skal have en kilde (sources: - https://…)")
+        if (website or phone) and not reviewed:
+            check.add(("reviewed",), "skriv datoen, hvor hjemmeside og telefon blev tjekket")
         local = _check_list(doc, (*base, "channels"), data.get("channels") or [],
-                            lambda b, item: check_channel(doc, b, item))
+                            lambda b, item: check_channel(doc, b, item, municipality_id))
         if _errors(doc) > errors_before:
             return None
-        return Municipality(municipality_id, name, region, aliases, tuple(local))
+        return Municipality(municipality_id, name, region, aliases, tuple(local),
+                            website=website, phone=phone, sources=sources, reviewed=reviewed)
 
     return _check_list_file(doc, "municipalities", one)
 
