@@ -8,7 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from knowledge.complaint import help_channels, official_kommune_name, resolve_kommune
+from knowledge.complaint import help_channels
+from knowledge.municipalities import official_name as official_kommune_name
 
 from .common import (
     SafeAction,
@@ -50,7 +51,7 @@ class ActionAdvice(SafeAction):
         events: list[dict] = []
         place = municipality(tracker, kb)
         if intent == "inform":
-            named = resolve_kommune(kb, text)
+            named = kb.resolver.find(text)
             if named is None:
                 # a date or a topic with no question around it: ask what they want to know
                 dispatcher.utter_message(response="utter_inform")

@@ -125,11 +125,9 @@ def metadata(tracker: Tracker) -> dict:
 
 def municipality(tracker: Tracker, kb):
     """The kommune slot if it names one, else the widget's data-kommune, else None."""
-    from knowledge.complaint import resolve_kommune
-
     for candidate in (tracker.get_slot("kommune"), metadata(tracker).get("kommune")):
         if candidate and candidate != UNKNOWN:
-            found = resolve_kommune(kb, str(candidate))
+            found = kb.resolver.find(str(candidate))
             if found:
                 return found
     return None

@@ -11,15 +11,14 @@ from rasa_sdk.forms import FormValidationAction
 
 from knowledge.complaint import (
     authority_for,
-    borgerraadgiver,
     deadline_for,
-    format_date_da,
     help_channels,
     is_dont_know,
-    official_kommune_name,
     parse_date,
-    resolve_kommune,
 )
+from knowledge.dates import danish_date_with_weekday
+from knowledge.municipalities import channels_with_role
+from knowledge.municipalities import official_name as official_kommune_name
 
 from .common import (
     UNKNOWN,
@@ -88,7 +87,7 @@ class ActionStartComplaint(SafeAction):
         events = [SlotSet(slot, None) for slot in ("complaint_about", "complaint_date")
                   if tracker.get_slot(slot) is not None]
         if not tracker.get_slot("kommune") and metadata(tracker).get("kommune"):
-            place = resolve_kommune(service().kb, str(metadata(tracker)["kommune"]))
+            place = service().kb.resolver.find(str(metadata(tracker)["kommune"]))
             if place:
                 events.append(SlotSet("kommune", place.name))
         return events
@@ -139,7 +138,7 @@ class ValidateComplaintForm(FormValidationAction):
         text = str(value)
         if asked and is_dont_know(text):
             return {"kommune": UNKNOWN}
-        place = resolve_kommune(service().kb, text)
+        place = service().kb.resolver.find(text)
         if place is None:
             if asked:
                 dispatcher.utter_message(response="utter_invalid_kommune")
@@ -168,12 +167,12 @@ class ActionComplaintSummary(SafeAction):
         else:
             d = deadline_for(received, today())
             dispatcher.utter_message(response=DEADLINE_RESPONSES[d.status],
-                                     deadline=format_date_da(d.deadline),
+                                     deadline=danish_date_with_weekday(d.deadline),
                                      days_left=d.days_left)
             if d.extended_to and d.status != "passed":
                 dispatcher.utter_message(response="utter_complaint_deadline_weekend",
-                                         deadline=format_date_da(d.deadline),
-                                         extended=format_date_da(d.extended_to))
+                                         deadline=danish_date_with_weekday(d.deadline),
+                                         extended=danish_date_with_weekday(d.extended_to))
 
         dispatcher.utter_message(response="utter_complaint_where", authority=authority)
         dispatcher.utter_message(response="utter_complaint_how")
@@ -183,7 +182,7 @@ class ActionComplaintSummary(SafeAction):
             links += channel_links(domain, [authority_channel])
         send_custom(dispatcher, tracker, links, article_id=articles[0].id if articles else None)
 
-        advisers = borgerraadgiver(place)
+        advisers = channels_with_role(place, "borgerraadgiver")
         if advisers:
             dispatcher.utter_message(response="utter_complaint_borgerraadgiver",
                                      kommune=official_kommune_name(place.name),
@@ -218,8 +217,8 @@ class ActionComplaintDraft(SafeAction):
             deadline_text = phrase(domain, "utter_fmt_deadline_unknown")
         else:
             d = deadline_for(received, today())
-            received_text = format_date_da(received)
-            deadline_text = format_date_da(d.extended_to or d.deadline)
+            received_text = danish_date_with_weekday(received)
+            deadline_text = danish_date_with_weekday(d.extended_to or d.deadline)
         dispatcher.utter_message(response="utter_complaint_draft", authority=authority,
                                  about=about, received=received_text, deadline=deadline_text)
         return []

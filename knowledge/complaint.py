@@ -8,16 +8,14 @@ Everything here is pure and takes `today` as an argument, so it is tested withou
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from .text import fold_spelling
 
 DEADLINE_DAYS = 28      # four weeks
 CLOSE_DAYS = 7          # "close": a week or less left
 
-WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-             "september", "oktober", "november", "december")
 
 
 @dataclass(frozen=True)
@@ -89,20 +87,9 @@ def deadline_for(received: date, today: date | None = None) -> Deadline:
     return Deadline(received, received + timedelta(days=DEADLINE_DAYS), today or date.today())
 
 
-def format_date_da(d: date) -> str:
-    """'mandag den 21. december 2026'."""
-    return f"{WEEKDAYS_DA[d.weekday()]} den {d.day}. {MONTHS_DA[d.month - 1]} {d.year}"
-
-
 # -- reading a date out of what the citizen wrote -----------------------------------------------
 
-def _fold(text: str) -> str:
-    text = (text or "").casefold()
-    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
-        text = text.replace(a, b)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text).strip()
+_fold = fold_spelling
 
 
 _NUMBER_WORDS = {
@@ -332,44 +319,3 @@ def help_channels(kb, article=None) -> list:
            and kb.channels[c].kind == "raad"]
     ids += [c for c in HELP_CHANNELS if c in kb.channels and c not in ids]
     return [kb.channels[c] for c in ids]
-
-
-def borgerraadgiver(municipality) -> list:
-    """The kommune's borgerrådgiver channel(s), if municipalities.yml lists one."""
-    if municipality is None:
-        return []
-    return [c for c in municipality.channels
-            if "borgerraadgiv" in c.id or "borgerrådgiv" in c.name.casefold()
-            or c.kind == "borgerraadgiver"]
-
-
-def official_kommune_name(name: str) -> str:
-    """'Aarhus' -> 'Aarhus Kommune'; the two with another form are spelled as they spell it."""
-    special = {"københavn": "Københavns Kommune", "bornholm": "Bornholms Regionskommune"}
-    return special.get(name.casefold(), f"{name} Kommune")
-
-
-def resolve_kommune(kb, text: str | None):
-    """The Municipality a message names, or None: 'Aarhus', 'jeg bor i Århus', 'Kobenhavn',
-    'Københavns Kommune'. Tries the whole text, then every 1–3 word window in it, first with
-    `kb.municipality` and then with æøå dropped to a/o ('Kobenhavn', 'Halsnas')."""
-    from .crisis import fold as skeleton
-
-    if not text:
-        return None
-    found = kb.municipality(text)
-    if found:
-        return found
-    by_skeleton = {}
-    for m in kb.municipalities.values():
-        for name in (m.name, *m.aliases):
-            by_skeleton.setdefault(skeleton(name), m)
-            by_skeleton.setdefault(skeleton(official_kommune_name(name)), m)
-    words = re.findall(r"[\w-]+", text)
-    for size in (3, 2, 1):
-        for i in range(len(words) - size + 1):
-            window = " ".join(words[i:i + size])
-            found = kb.municipality(window) or by_skeleton.get(skeleton(window))
-            if found:
-                return found
-    return None

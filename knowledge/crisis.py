@@ -13,9 +13,10 @@ module only names channel ids, never phone numbers.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from .text import skeleton
 
 SUICIDE, VIOLENCE, CHILD = "suicide", "violence", "child"
 KINDS = (CHILD, SUICIDE, VIOLENCE)  # priority order for CrisisMatch.kind
@@ -37,22 +38,7 @@ class CrisisMatch:
     phrase: str                # the folded words that matched (for logs and tests)
 
 
-def fold(text: str) -> str:
-    """Lower case, æøå and accents to plain letters, doubled/digraph vowels collapsed.
-
-    'slå', 'slaa' and 'sla' all become 'sla'; 'kæreste', 'kaereste' and 'kareste' become
-    'karest...'. The patterns below are written in this folded form.
-    """
-    text = (text or "").casefold()
-    for a, b in (("æ", "a"), ("ø", "o"), ("å", "a")):
-        text = text.replace(a, b)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("'", "").replace("’", "")
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    for a, b in (("aa", "a"), ("ae", "a"), ("oe", "o")):
-        text = text.replace(a, b)
-    return re.sub(r"\s+", " ", text).strip()
+fold = skeleton  # the patterns below are written in this folded form
 
 
 # -- typo tolerance -----------------------------------------------------------------------------

@@ -277,7 +277,8 @@ def test_a_button_press_is_not_searched(svc):
 
 
 def test_advice_for_a_kommune_with_local_channels(svc, kb, monkeypatch):
-    local = Channel(id="borgerraadgiver", name="Borgerrådgiveren i Odense", kind="klage",
+    local = Channel(id="odense-borgerraadgiver", name="Borgerrådgiveren i Odense", kind="klage",
+                    role="borgerraadgiver",
                     for_whom="Borgere i Odense", phone="65 51 10 10", url="https://odense.dk")
     odense = replace(kb.municipalities["odense"], channels=(local,))
     kb2 = replace(kb, municipalities={**kb.municipalities, "odense": odense})
@@ -389,7 +390,8 @@ def test_summary_sends_boligstoette_to_udbetaling_danmark(svc, kb):
 
 
 def test_summary_names_the_borgerraadgiver_when_the_kommune_has_one(svc, kb):
-    local = Channel(id="borgerraadgiver", name="Borgerrådgiveren", kind="klage",
+    local = Channel(id="aarhus-borgerraadgiver", name="Borgerrådgiveren", kind="klage",
+                    role="borgerraadgiver",
                     for_whom="Borgere i Aarhus", phone="89 40 20 00", url="https://aarhus.dk")
     aarhus = replace(kb.municipalities["aarhus"], channels=(local,))
     svc.kb = replace(kb, municipalities={**kb.municipalities, "aarhus": aarhus})

@@ -35,7 +35,9 @@ def test_kommune_adds_local_channels_and_unknown_kommune_is_an_error(mini_settin
     service = KnowledgeService(mini_settings, embedder=e5)
     article = service.kb.article("klagefrist")
     names = [c.id for c in service.kb.channels_for(article, "Århus Kommune")]
-    assert names == ["ankestyrelsen", "sociale-retshjaelp", "borgerraadgiver"]
+    # the kommune's own after the national ones: its borgerrådgiver, then the kommune itself
+    assert names == ["ankestyrelsen", "sociale-retshjaelp", "aarhus-borgerraadgiver",
+                     "aarhus-kommune"]
     assert service.search("klagefrist", kommune="aarhus").to_json()["kommune"] == "Aarhus"
     with pytest.raises(ValueError, match="ukendt kommune"):
         service.search("klagefrist", kommune="Gotham")

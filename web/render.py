@@ -3,12 +3,12 @@ here produces HTML, so an article that contains `<script>` is shown as those cha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
+from knowledge.dates import danish_date
 from knowledge.models import Article, Channel
 
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-          "september", "oktober", "november", "december")
+__all__ = ["danish_date"]  # the pages import it from here with the other helpers
+
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,6 @@ def _split_paragraphs(body: str) -> list[str]:
     if current:
         paragraphs.append("\n".join(current))
     return paragraphs
-
-
-def danish_date(day: date | None) -> str:
-    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}" if day else ""
 
 
 def plain_text(article: Article, channels: list[Channel]) -> str:

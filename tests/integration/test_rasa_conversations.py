@@ -16,7 +16,8 @@ import pytest
 import requests
 import yaml
 
-from knowledge.complaint import deadline_for, format_date_da
+from knowledge.complaint import deadline_for
+from knowledge.dates import danish_date_with_weekday as format_date_da
 from knowledge.loader import load_knowledge
 
 pytestmark = pytest.mark.integration
