@@ -50,7 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions[STORE] = FeedbackStore(app.config["FEEDBACK_DB"])
     rate, per = web_config.parse_rate(app.config["RATE_LIMIT"])
     app.extensions[LIMITER] = _Limiters(rate, per)
-    executor = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="rasa")
+    # More than waitress's worker threads (scripts/stack.py), so a call never queues here.
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=48, thread_name_prefix="rasa")
     app.extensions[RASA] = RasaClient(app.config["RASA_URL"], app.config["RASA_TIMEOUT"],
                                       executor)
 

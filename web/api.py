@@ -14,6 +14,9 @@ from .ratelimit import EXTENSION as LIMITER
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class ApiError(Exception):
     def __init__(self, status: int, error: str, field: str | None = None,
                  headers: dict | None = None):
@@ -34,7 +37,10 @@ def json_body() -> dict:
     """The request's JSON object, or an ApiError (415 wrong type, 400 unreadable / not object)."""
     if request.mimetype != "application/json":
         raise ApiError(415, messages.ERR_JSON_TYPE)
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:         # nested thousands deep: Python's parser gives up
+        raise ApiError(400, messages.ERR_JSON) from None
     if not isinstance(data, dict):
         raise ApiError(400, messages.ERR_JSON)
     return data
@@ -56,7 +62,7 @@ def text_field(data: dict, name: str, *, required: bool = True, limit: int = 100
         return None
     if len(value) > limit:
         raise ApiError(400, messages.ERR_TOO_LONG.format(limit=limit), name)
-    if _CONTROL.search(value):
+    if _CONTROL.search(value) or has_surrogates(value):
         raise ApiError(400, messages.ERR_CONTROL, name)
     if pattern is not None and not pattern.fullmatch(value):
         raise ApiError(400, pattern_error, name)
@@ -65,6 +71,11 @@ def text_field(data: dict, name: str, *, required: bool = True, limit: int = 100
 
 def has_control_chars(text: str) -> bool:
     return bool(_CONTROL.search(text))
+
+
+def has_surrogates(text: str) -> bool:
+    """A lone surrogate ("\\ud800" in JSON) is half a character: SQLite and UTF-8 refuse it."""
+    return bool(_SURROGATE.search(text))
 
 
 def client_ip() -> str:

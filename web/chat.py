@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, jsonify
 from knowledge.redact import redact
 
 from . import messages
-from .api import client_ip, json_body, rate_limit, text_field
+from .api import ApiError, client_ip, json_body, rate_limit, text_field
 from .fallback import (
     crisis_message,
     detect_crisis,
@@ -23,7 +23,7 @@ from .fallback import (
     has_crisis_lines,
 )
 from .knowledge_ext import knowledge
-from .rasa import RasaUnavailable, fold
+from .rasa import RasaUnavailable, SenderBusy, fold
 from .store import EXTENSION as STORE
 
 bp = Blueprint("chat", __name__)
@@ -57,8 +57,11 @@ def chat():
     try:
         answer = current_app.extensions[RASA].send(sender, text, metadata)
         folded = fold(answer)
-        if not folded:
-            folded = empty_answer(kb, kommune)
+        if not folded:                   # e.g. the action server is down: no real answer
+            folded = empty_answer(kb, kommune, match)
+            fallback = True
+    except SenderBusy:
+        raise ApiError(429, messages.ERR_BUSY, headers={"Retry-After": "1"}) from None
     except RasaUnavailable as exc:
         log.warning("rasa unavailable, answering with the fallback: %s", exc)
         folded = fallback_messages(kb, kommune, match)

@@ -60,18 +60,18 @@ def advice_channels(kb: KnowledgeBase, kommune: str | None) -> list[Channel]:
     return (local + national)[: max(MAX_ADVICE_CHANNELS, len(local))]
 
 
-def fallback_messages(kb: KnowledgeBase | None, kommune: str | None, match=None) -> list[BotMessage]:
+def fallback_messages(kb: KnowledgeBase | None, kommune: str | None, match=None,
+                      text: str = messages.FALLBACK) -> list[BotMessage]:
     """Never a bare error: advice channels and crisis lines, crisis first if it sounds like one."""
-    advice = BotMessage(text=messages.FALLBACK,
-                        links=_links(advice_channels(kb, kommune)) if kb else [])
+    advice = BotMessage(text=text, links=_links(advice_channels(kb, kommune)) if kb else [])
     if match is not None:
         return [crisis_message(kb, match), advice]
     return [advice, crisis_message(kb, None, messages.FALLBACK_CRISIS_TITLE)]
 
 
-def empty_answer(kb: KnowledgeBase | None, kommune: str | None) -> list[BotMessage]:
-    return [BotMessage(text=messages.EMPTY_ANSWER,
-                       links=_links(advice_channels(kb, kommune)) if kb else [])]
+def empty_answer(kb: KnowledgeBase | None, kommune: str | None, match=None) -> list[BotMessage]:
+    """Rasa answered nothing (an action failed): no real answer, so the crisis lines too."""
+    return fallback_messages(kb, kommune, match, messages.EMPTY_ANSWER)
 
 
 def _digits(text: str) -> str:

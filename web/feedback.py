@@ -54,6 +54,7 @@ def stats():
     token = current_app.config.get("STATS_TOKEN")
     if not token:
         abort(404)                     # switched off unless a token is configured
+    rate_limit(f"stats:{client_ip()}")  # before the token check: no fast guessing
     auth = request.headers.get("Authorization", "")
     scheme, _, given = auth.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():

@@ -25,7 +25,7 @@ def healthz():
                       "articles": len(service.kb.articles) if service else 0,
                       "stale": bool(service and service.stale),
                       "error": ext.error},
-        "rasa": {"reachable": rasa_up, "url": current_app.config["RASA_URL"]},
+        "rasa": {"reachable": rasa_up},    # never the internal address
     }
     body["status"] = "ok" if service and rasa_up else ("degraded" if service else "starting")
     response = jsonify(body)

@@ -5,13 +5,15 @@ twin, /api/search, speaks the CLI's contract (SearchResult.to_json()).
 """
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from knowledge.models import TOPICS
 from knowledge.search import UnknownMunicipality
 
 from . import messages
-from .api import ApiError, client_ip, has_control_chars, rate_limit
+from .api import ApiError, client_ip, has_control_chars, has_surrogates, rate_limit
 from .articles import article_context
 from .knowledge_ext import knowledge
 from .render import plain_text
@@ -73,10 +75,11 @@ def api_search():
         raise ApiError(400, messages.ERR_EMPTY, "q")
     if len(q) > MAX_QUERY_CHARS:
         raise ApiError(400, messages.ERR_TOO_LONG.format(limit=MAX_QUERY_CHARS), "q")
-    if has_control_chars(q):
+    if has_control_chars(q) or has_surrogates(q):
         raise ApiError(400, messages.ERR_CONTROL, "q")
     k_text = request.args.get("k", "3").strip()
-    if not k_text.isdigit() or not 1 <= int(k_text) <= MAX_K:
+    # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
+    if not re.fullmatch(r"[0-9]{1,3}", k_text) or not 1 <= int(k_text) <= MAX_K:
         raise ApiError(400, messages.ERR_K.format(limit=MAX_K), "k")
     kommune = request.args.get("kommune", "").strip() or None
     rate_limit(f"search:{client_ip()}:burst")   # advisers share an office NAT

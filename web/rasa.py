@@ -10,6 +10,8 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 
 import requests
@@ -23,6 +25,51 @@ _SAFE_URL = re.compile(r"(https?://|tel:\+?[0-9]+$|/)", re.IGNORECASE)
 
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) is down, too slow or answered nonsense."""
+
+
+class SenderBusy(Exception):
+    """This conversation already has a message on its way to Rasa."""
+
+
+class CircuitBreaker:
+    """After `failures` failed calls in a row, fail at once for `cool_down` seconds, then let
+    one call through to see if Rasa is back.
+
+    Why: while Rasa or the action server hangs, every call waits the whole RASA_TIMEOUT and
+    holds a web worker thread; 50 citizens at once would wait far longer than 3 s for the
+    fallback. With the breaker open they get it (and the crisis lines) at once.
+    """
+
+    def __init__(self, failures: int = 3, cool_down: float = 5.0):
+        self.failures, self.cool_down = failures, cool_down
+        self._lock = threading.Lock()
+        self._failed = 0
+        self._open_until = 0.0
+        self._probing = False
+
+    def allow(self) -> bool:
+        with self._lock:
+            if self._failed < self.failures:
+                return True
+            if time.monotonic() < self._open_until or self._probing:
+                return False
+            self._probing = True          # half-open: this one call finds out
+            return True
+
+    def record(self, ok: bool) -> None:
+        with self._lock:
+            self._probing = False
+            if ok:
+                self._failed = 0
+                return
+            self._failed += 1
+            if self._failed >= self.failures:
+                self._open_until = time.monotonic() + self.cool_down
+
+    @property
+    def open(self) -> bool:
+        with self._lock:
+            return self._failed >= self.failures
 
 
 @dataclass
@@ -96,33 +143,88 @@ def fold(raw: object) -> list[BotMessage]:
     return out
 
 
+# Sent before the next message of a conversation whose last turn never reached Rasa (or got
+# no answer): a form that was waiting for that answer stops, rather than take the next message
+# as the answer to a question the citizen never saw answered.
+STOP_FORM = "/stop"
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float, executor: concurrent.futures.Executor):
+    """One call per conversation at a time, in order; a bounded wait; fail fast in an outage."""
+
+    def __init__(self, base_url: str, timeout: float, executor: concurrent.futures.Executor,
+                 breaker: CircuitBreaker | None = None):
         self.webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._executor = executor
+        self.breaker = breaker or CircuitBreaker()
+        self._lock = threading.Lock()
+        self._in_flight: set[str] = set()
+        self._interrupted: dict[str, float] = {}   # sender -> when its turn fell back
 
     def send(self, sender: str, message: str, metadata: dict | None = None) -> list:
-        """POSTs to the REST channel; raises RasaUnavailable after at most `timeout` seconds.
+        """POSTs to the REST channel; raises RasaUnavailable after at most `timeout` seconds,
+        at once while the breaker is open, and SenderBusy if this conversation is already
+        waiting for an answer (one citizen's 500 requests never hold every worker).
 
         requests' read timeout is per socket read, so a server that trickles bytes could hold
         us longer; the future's own deadline makes `timeout` a hard limit for the caller.
         """
-        body = {"sender": sender, "message": message}
-        if metadata:
-            body["metadata"] = metadata
+        with self._lock:
+            if sender in self._in_flight:
+                raise SenderBusy(sender)
+            self._in_flight.add(sender)
+        try:
+            if not self.breaker.allow():
+                self._mark_interrupted(sender)
+                raise RasaUnavailable("Rasa failed just now; not trying again yet")
+            deadline = time.monotonic() + self.timeout
+            try:
+                if self._was_interrupted(sender):
+                    self._call({"sender": sender, "message": STOP_FORM}, deadline)
+                body = {"sender": sender, "message": message}
+                if metadata:
+                    body["metadata"] = metadata
+                answer = self._call(body, deadline)
+            except Exception:         # RasaUnavailable, or anything odd: never stuck half-open
+                self.breaker.record(False)
+                self._mark_interrupted(sender)
+                raise
+            self.breaker.record(True)
+            with self._lock:
+                self._interrupted.pop(sender, None)
+            return answer
+        finally:
+            with self._lock:
+                self._in_flight.discard(sender)
+
+    def _call(self, body: dict, deadline: float) -> list:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise RasaUnavailable(f"no answer within {self.timeout} s")
         future = self._executor.submit(self._post, body)
         try:
-            return future.result(timeout=self.timeout)
+            return future.result(timeout=remaining)
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise RasaUnavailable(f"no answer within {self.timeout} s") from None
 
+    def _mark_interrupted(self, sender: str) -> None:
+        with self._lock:
+            if len(self._interrupted) > 100_000:      # bounded: forget the oldest half
+                for key in sorted(self._interrupted, key=self._interrupted.get)[:50_000]:
+                    del self._interrupted[key]
+            self._interrupted[sender] = time.monotonic()
+
+    def _was_interrupted(self, sender: str) -> bool:
+        with self._lock:
+            return sender in self._interrupted
+
     def _post(self, body: dict) -> list:
         try:
-            response = requests.post(self.webhook, json=body,
-                                     timeout=(min(1.0, self.timeout), self.timeout))
+            response = _session().post(self.webhook, json=body,
+                                       timeout=(min(1.0, self.timeout), self.timeout))
             response.raise_for_status()
             data = response.json()
         except (requests.RequestException, ValueError) as exc:
@@ -132,8 +234,21 @@ class RasaClient:
         return data
 
     def reachable(self, timeout: float = 1.0) -> bool:
+        if self.breaker.open:
+            return False
         """Rasa's root answers 'Hello from Rasa: 3.6.21' once the server is up."""
         try:
             return requests.get(self.base_url + "/", timeout=timeout).ok
         except requests.RequestException:
             return False
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One keep-alive connection pool per worker thread: no TCP handshake per turn."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
