@@ -5,6 +5,11 @@ ACTIONS_PORT=5055, WEB_PORT=8000, HOST=127.0.0.1), waits until each answers, pri
 they are, and stops all three cleanly on Ctrl-C or SIGTERM. Each runs in its own process
 group, so stopping it also stops its children (Sanic workers, waitress threads).
 
+It supervises them: when one dies, the others keep serving (the web app answers with its
+fallback and the crisis lines while Rasa or the actions are away) and the dead one is started
+again after a back-off that doubles from 1 s to 60 s, reset once it has run for a minute.
+Every restart is logged here and in the service's own log.
+
 The functions are importable: tests/integration/conftest.py starts the same stack once per
 test session on free ports, with its own tracker database.
 """
@@ -18,6 +23,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +118,10 @@ def start_web(port: int = 8000, rasa_url: str = "http://127.0.0.1:5005",
              **(env or {})}
     process, log_path = _spawn(
         "web", [str(VENV_PY), "-m", "waitress", f"--host={host}", f"--port={port}",
-                "--call", "web:create_app"],
+                # Threads mostly wait on Rasa; idle or half-open connections cost no thread but
+                # count against the connection limit (default 100), and are closed after 30 s.
+                f"--threads={WEB_THREADS}", "--connection-limit=2000", "--channel-timeout=30",
+                "--backlog=2048", "--call", "web:create_app"],
         _base_env(extra), log_dir)
     url = f"http://{host}:{port}"
     return Service("web", url, f"{url}/healthz", process, log_path)
@@ -166,12 +175,66 @@ def stop_all(services: list[Service], grace: float = 10.0) -> None:
             s.process.wait()
 
 
+WEB_THREADS = 32
+BACKOFF_FIRST, BACKOFF_MAX, STABLE_AFTER = 1.0, 60.0, 60.0
+
+
+@dataclass
+class Supervised:
+    """One service and how to start it again."""
+
+    start: Callable[[], Service]
+    service: Service
+    backoff: float = BACKOFF_FIRST
+    restart_at: float | None = None
+    restarts: int = 0
+
+
+def supervise(children: list[Supervised], stop: Callable[[], bool] = lambda: False,
+              poll: float = 0.5, say: Callable[[str], None] = print) -> None:
+    """Restart whatever dies, with back-off, until `stop()` says so (or a signal arrives)."""
+    while not stop():
+        now = time.monotonic()
+        for child in children:
+            service = child.service
+            if service.alive():
+                if now - service.started > STABLE_AFTER:
+                    child.backoff = BACKOFF_FIRST
+                continue
+            if child.restart_at is None:
+                child.restart_at = now + child.backoff
+                say(f"==> {service.name} stopped (exit {service.process.returncode}); "
+                    f"starting it again in {child.backoff:.0f} s. Last lines of its log:\n"
+                    f"{service.log_tail(10)}")
+                _note(service, f"stopped (exit {service.process.returncode}); restart in "
+                               f"{child.backoff:.0f} s")
+                child.backoff = min(BACKOFF_MAX, child.backoff * 2)
+            elif now >= child.restart_at:
+                child.restart_at = None
+                child.restarts += 1
+                try:
+                    child.service = child.start()
+                    say(f"==> {service.name} restarted (restart {child.restarts})")
+                except Exception as exc:  # noqa: BLE001 - a failed start is retried, not fatal
+                    say(f"==> {service.name} could not start: {exc}")
+        time.sleep(poll)
+
+
+def _note(service: Service, text: str) -> None:
+    try:
+        with open(service.log_path, "a", encoding="utf-8") as log:
+            log.write(f"\n==> supervisor: {service.name} {text}\n")
+    except OSError:
+        pass
+
+
 def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
     web_port = int(os.environ.get("WEB_PORT", "8000"))
     services: list[Service] = []
+    children: list[Supervised] = []
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -181,14 +244,19 @@ def main() -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
     try:
-        print(f"==> starting the action server on {host}:{actions_port}", flush=True)
-        services.append(start_actions(actions_port, host))
-        print(f"==> starting Rasa on {host}:{rasa_port} (loading the model takes about a "
-              "minute)", flush=True)
-        services.append(start_rasa(rasa_port, actions_port, host))
-        print(f"==> starting the web app on {host}:{web_port}", flush=True)
-        web = start_web(web_port, f"http://{host}:{rasa_port}", host)
-        services.append(web)
+        starts: list[tuple[str, Callable[[], Service]]] = [
+            (f"the action server on {host}:{actions_port}",
+             lambda: start_actions(actions_port, host)),
+            (f"Rasa on {host}:{rasa_port} (loading the model takes a few seconds)",
+             lambda: start_rasa(rasa_port, actions_port, host)),
+            (f"the web app on {host}:{web_port}",
+             lambda: start_web(web_port, f"http://{host}:{rasa_port}", host)),
+        ]
+        for what, start in starts:
+            print(f"==> starting {what}", flush=True)
+            children.append(Supervised(start, start()))
+            services.append(children[-1].service)
+        web = services[-1]
         # The web app answers (with its fallback) before Rasa is up: wait for it first.
         wait_ready([s for s in services if s.name != "rasa"], timeout=120)
         print(f"    web app      {web.url}/  (answers with its fallback until Rasa is up)",
@@ -198,12 +266,8 @@ def main() -> int:
         for s in services:
             print(f"    {s.name:8} {s.url}   log: {s.log_path.relative_to(REPO)}", flush=True)
         print("Stop with Ctrl-C.", flush=True)
-        while all(s.alive() for s in services):
-            time.sleep(1)
-        dead = next(s for s in services if not s.alive())
-        print(f"error: {dead.name} stopped (exit {dead.process.returncode}):\n"
-              f"{dead.log_tail()}", file=sys.stderr)
-        return 1
+        supervise(children, say=lambda text: print(text, flush=True))
+        return 0
     except KeyboardInterrupt:
         print("\n==> stopping", flush=True)
         return 0
@@ -211,7 +275,7 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
-        stop_all(services)
+        stop_all([c.service for c in children] or services)
 
 
 if __name__ == "__main__":
