@@ -1,5 +1,8 @@
-"""Rights questions (and whatever the NLU is unsure of): the best article's summary with its
-source, or — when the search is not confident — an honest "not sure" and people to ask."""
+"""Rights questions (and whatever the NLU is unsure of), at the search's three levels:
+- answer: the best article's summary with its source;
+- suggest: "Mente du …?" with the best articles as buttons (their titles: a tap answers it);
+- unknown: an honest "not sure" and people to ask — for a known topic without an article
+  (knowledge/gaps.yml), that there is no article yet and who answers it."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +11,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.complaint import help_channels
+from knowledge.municipalities import local_channels
+from knowledge.search import SUGGEST
 
 from .common import (
     SafeAction,
@@ -27,9 +32,38 @@ RELATED_WITHIN = 0.05
 
 
 def unsure(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb, place) -> None:
-    channels = help_channels(kb) + (list(place.channels) if place else [])
+    channels = help_channels(kb) + local_channels(place)
     dispatcher.utter_message(response="utter_not_sure", lines=channel_lines(domain, channels))
     send_custom(dispatcher, tracker, channel_links(domain, channels), confident=False)
+
+
+def no_article(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb,
+               gap) -> None:
+    channels = [kb.channels[c] for c in gap.channels if c in kb.channels]
+    dispatcher.utter_message(response="utter_no_article", topic=gap.name,
+                             lines=channel_lines(domain, channels))
+    send_custom(dispatcher, tracker, channel_links(domain, channels), confident=False)
+
+
+def suggest(dispatcher: CollectingDispatcher, tracker: Tracker, hits) -> None:
+    dispatcher.utter_message(
+        response="utter_suggest",
+        buttons=[*({"title": h.article.title, "payload": h.article.title} for h in hits),
+                 {"title": "Tal med en person", "payload": "/want_human"}])
+    send_custom(dispatcher, tracker, [], confident=False)
+
+
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb, article,
+           place, related=()) -> None:
+    dispatcher.utter_message(response="utter_article", title=article.title,
+                             summary=article.summary)
+    links = [article_link(domain, article)]
+    links += channel_links(domain, kb.channels_for(article, place.name if place else None))
+    send_custom(dispatcher, tracker, links, article_id=article.id, confident=True)
+    if related:
+        dispatcher.utter_message(
+            response="utter_article_related",
+            buttons=[{"title": a.title, "payload": a.title} for a in related])
 
 
 class ActionAnswerFromKnowledge(SafeAction):
@@ -50,6 +84,11 @@ class ActionAnswerFromKnowledge(SafeAction):
         if not question.strip() or question.startswith("/"):
             unsure(dispatcher, tracker, domain, kb, place)
             return []
+        chosen = kb.article_titled(question)     # a "Mente du …?" or related button
+        if chosen is not None:
+            answer(dispatcher, tracker, domain, kb, chosen, place,
+                   [kb.articles[a] for a in chosen.related if a in kb.articles][:MAX_RELATED])
+            return []
         try:
             result = svc.search(question, k=1 + MAX_RELATED,
                                 kommune=place.name if place else None)
@@ -57,21 +96,24 @@ class ActionAnswerFromKnowledge(SafeAction):
             log.exception("search failed for a question")
             dispatcher.utter_message(response="utter_knowledge_down")
             return []
+        if result.gap is not None:
+            no_article(dispatcher, tracker, domain, kb, result.gap)
+            return []
+        if result.level == SUGGEST and result.suggestions:
+            suggest(dispatcher, tracker, result.suggestions)
+            return []
         if not result.confident or result.best is None:
             unsure(dispatcher, tracker, domain, kb, place)
             return []
-
         article = result.best.article
-        dispatcher.utter_message(response="utter_article", title=article.title,
-                                 summary=article.summary)
-        links = [article_link(domain, article)]
-        links += channel_links(domain, kb.channels_for(article, place.name if place else None))
-        send_custom(dispatcher, tracker, links, article_id=article.id, confident=True)
-
-        floor = max(svc.threshold, result.best.score - RELATED_WITHIN)
-        related = [h.article for h in result.hits[1:] if h.score >= floor]
-        if related:
-            dispatcher.utter_message(
-                response="utter_article_related",
-                buttons=[{"title": a.title, "payload": a.title} for a in related])
+        answer(dispatcher, tracker, domain, kb, article, place, related_to(kb, result))
         return []
+
+
+def related_to(kb, result) -> list:
+    """The next step: the answer's own `related` articles first, then near runners-up."""
+    article = result.best.article
+    related = [kb.articles[a] for a in article.related if a in kb.articles]
+    floor = result.best.score - RELATED_WITHIN
+    related += [h.article for h in result.hits[1:] if h.score >= floor and h.article not in related]
+    return related[:MAX_RELATED]

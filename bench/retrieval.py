@@ -7,6 +7,12 @@ _EMBEDDER / _THRESHOLD apply) and prints the metrics next to their targets, then
     .venv/bin/python bench/retrieval.py               # report
     .venv/bin/python bench/retrieval.py --json        # machine-readable summary
     .venv/bin/python bench/retrieval.py --calibrate   # sweep thresholds, recommend one
+    .venv/bin/python bench/retrieval.py --misses      # also list every miss
+
+Two sets: the eval set (topics with an article, plus out-of-scope questions) and the probe set
+tests/data/uncovered_questions.yml (in-domain topics with NO article: any answer is wrong).
+Each question ends at one of three levels — answer (confident), suggest, unknown — and the
+harmful case is counted on both: confident but wrong.
 
 A hit at rank r counts if the article there is the question's `expected` id or one of its
 `also` ids (ids in `also` that are not articles are ignored). In-scope questions whose
@@ -35,7 +41,10 @@ if str(REPO) not in sys.path:
 import yaml
 
 DEFAULT_QUESTIONS = REPO / "tests" / "data" / "eval_questions.yml"
-TARGETS = {"recall@1": 0.90, "recall@3": 0.97, "oos_rejection": 1.00}
+UNCOVERED_QUESTIONS = REPO / "tests" / "data" / "uncovered_questions.yml"
+TARGETS = {"recall@1": 0.92, "recall@3": 0.97, "oos_rejection": 1.00, "answered": 0.85}
+# At most this share of covered questions answered with the wrong article; none uncovered.
+CONFIDENT_WRONG_RATE = 0.01
 MRR_DEPTH = 10       # MRR is computed over the top 10 articles (a miss beyond counts as 0)
 CALIBRATION_MARGIN = 0.005
 
@@ -48,6 +57,8 @@ class Outcome:
     ignored_also: list[str]    # `also` ids that are not articles
     confident: bool
     top: list[tuple[str, float]]  # (article id, score), best first, up to MRR_DEPTH
+    level: str = "answer"      # answer | suggest | unknown
+    gap: str | None = None     # the known gap (knowledge/gaps.yml) the search named
     rank: int | None = None    # 1-based rank of the first relevant article, None = not found
     skipped: bool = False      # in scope, but `expected` is not an article
     # --calibrate: the highest threshold at which this question is still confident, found by
@@ -123,7 +134,8 @@ def run(questions: list[dict], calibrate: bool = False) -> Report:
         ignored = [a for a in also if a not in kb.articles]
         result = service.search(str(item["q"]), k=MRR_DEPTH)
         top = [(h.article.id, h.score) for h in result.hits]
-        outcome = Outcome(str(item["q"]), expected, relevant, ignored, result.confident, top)
+        outcome = Outcome(str(item["q"]), expected, relevant, ignored, result.confident, top,
+                          result.level, result.gap.id if result.gap else None)
         if expected is not None:
             if expected not in kb.articles:
                 outcome.skipped = True
@@ -202,6 +214,27 @@ def metrics(outcomes: list[Outcome], threshold: float | None = None,
         "in_scope_confident": _share(len(confident_in), n),
         # The harmful case: the bot answers confidently with the wrong article.
         "confident_wrong": sum(o.rank != 1 for o in confident_in),
+        "confident_wrong_rate": _share(sum(o.rank != 1 for o in confident_in), n),
+        "answered": _share(sum(o.level == "answer" for o in scored), n),
+        "levels": {lv: _share(sum(o.level == lv for o in scored), n)
+                   for lv in ("answer", "suggest", "unknown")},
+        # at level suggest: is the right article among the ones offered?
+        "suggest_contains_right": _share(
+            sum(o.rank is not None and o.rank <= 3 for o in scored if o.level == "suggest"),
+            sum(o.level == "suggest" for o in scored)),
+    }
+
+
+def uncovered_metrics(outcomes: list[Outcome]) -> dict:
+    """On the probe set every answer is wrong: no article covers the topic."""
+    n = len(outcomes)
+    return {
+        "questions": n,
+        "confident_wrong": sum(o.level == "answer" for o in outcomes),
+        "confident_wrong_rate": _share(sum(o.level == "answer" for o in outcomes), n),
+        "levels": {lv: _share(sum(o.level == lv for o in outcomes), n)
+                   for lv in ("answer", "suggest", "unknown")},
+        "gap_named": _share(sum(o.gap is not None for o in outcomes), n),
     }
 
 
@@ -296,7 +329,20 @@ def _top3(o: Outcome) -> str:
     return ", ".join(f"{aid} {score:.3f}" for aid, score in o.top[:3]) or "(no results)"
 
 
-def print_report(report: Report, m: dict, seconds: float) -> None:
+def print_uncovered(outcomes: list[Outcome], u: dict) -> None:
+    print(f"\nprobe set (topics with no article): {u['questions']} questions")
+    ok = u["confident_wrong"] == 0
+    print(f"  {'confident but wrong':<24} {u['confident_wrong']:>6}   rate "
+          f"{_fmt(u['confident_wrong_rate'])}, target 0  {'OK' if ok else 'ABOVE TARGET'}")
+    lv = u["levels"]
+    print(f"  {'levels':<24} answer {_fmt(lv['answer'])}, suggest {_fmt(lv['suggest'])}, "
+          f"unknown {_fmt(lv['unknown'])}; the gap named (who answers) {_fmt(u['gap_named'])}")
+    for o in outcomes:
+        if o.level == "answer":
+            print(f"  - ANSWERED {o.q}\n    got {_top3(o)}")
+
+
+def print_report(report: Report, m: dict, seconds: float, show_misses: bool = False) -> None:
     print(f"retrieval bench: {report.articles} articles, embedder {report.embedder}, "
           f"threshold {report.threshold:.3f}, index {report.index_key}")
     print(f"questions: {m['in_scope']} in scope scored, {m['out_of_scope']} out of scope, "
@@ -312,8 +358,16 @@ def print_report(report: Report, m: dict, seconds: float) -> None:
     for name, value, target in rows:
         goal = f"target >= {target:.2f}  {_verdict(value, target)}" if target is not None else ""
         print(f"  {name:<24} {_fmt(value):>6}   {goal}")
-    print(f"  {'confident but wrong':<24} {m['confident_wrong']:>6}   (in scope, confident, "
-          f"top-1 not relevant)")
+    wrong_ok = (m["confident_wrong_rate"] or 0) <= CONFIDENT_WRONG_RATE
+    print(f"  {'confident but wrong':<24} {m['confident_wrong']:>6}   rate "
+          f"{_fmt(m['confident_wrong_rate'])}, target <= {CONFIDENT_WRONG_RATE:.2f}  "
+          f"{'OK' if wrong_ok else 'ABOVE TARGET'}")
+    print(f"  {'answered (level answer)':<24} {_fmt(m['answered']):>6}   target >= "
+          f"{TARGETS['answered']:.2f}  {_verdict(m['answered'], TARGETS['answered'])}")
+    lv = m["levels"]
+    print(f"  {'levels':<24} answer {_fmt(lv['answer'])}, suggest {_fmt(lv['suggest'])}, "
+          f"unknown {_fmt(lv['unknown'])}; right article among suggestions "
+          f"{_fmt(m['suggest_contains_right'])}")
 
     skipped = [o for o in report.outcomes if o.skipped]
     if skipped:
@@ -329,8 +383,13 @@ def print_report(report: Report, m: dict, seconds: float) -> None:
 
     misses = [o for o in report.outcomes if o.expected is not None and not o.skipped
               and o.rank != 1]
-    print(f"\nmisses (in scope, rank != 1): {len(misses)}")
-    for o in misses:
+    wrong = [o for o in misses if o.confident]
+    print(f"\nconfident but wrong: {len(wrong)}")
+    for o in wrong:
+        print(f"  - {o.q}\n    expected {o.expected}, rank {o.rank}; got {_top3(o)}")
+    print(f"\nmisses (in scope, rank != 1): {len(misses)}" + ("" if show_misses else
+                                                            " (list them with --misses)"))
+    for o in misses if show_misses else []:
         rank = f"rank {o.rank}" if o.rank else f"not in top {MRR_DEPTH}"
         also = f" (also: {', '.join(o.relevant[1:])})" if len(o.relevant) > 1 else ""
         flag = " CONFIDENT" if o.confident else ""
@@ -416,15 +475,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="sweep thresholds and recommend one")
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS,
                         help=f"eval set (default {DEFAULT_QUESTIONS.relative_to(REPO)})")
+    parser.add_argument("--uncovered", type=Path, default=UNCOVERED_QUESTIONS,
+                        help=f"probe set (default {UNCOVERED_QUESTIONS.relative_to(REPO)})")
+    parser.add_argument("--misses", action="store_true", help="list every in-scope miss")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("faiss").setLevel(logging.WARNING)
 
     questions = load_questions(args.questions)
     started = time.perf_counter()
-    report = run(questions, calibrate=args.calibrate)
+    probes = load_questions(args.uncovered) if args.uncovered.exists() else []
+    report = run(questions + [{**q, "expected": None, "_probe": True} for q in probes],
+                 calibrate=args.calibrate)
     seconds = time.perf_counter() - started
+    probe_outcomes = report.outcomes[len(questions):]
+    report.outcomes = report.outcomes[:len(questions)]
     m = metrics(report.outcomes)
+    u = uncovered_metrics(probe_outcomes)
     cal = calibration(report.outcomes, report.threshold) if args.calibrate else None
 
     if args.json:
@@ -436,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
             "questions": str(args.questions),
             "seconds": round(seconds, 2),
             "metrics": m,
+            "uncovered": u,
             "targets": TARGETS,
             "targets_met": {k: (m[k] is not None and m[k] >= v - 1e-9) for k, v in TARGETS.items()},
             "skipped": [{"q": o.q, "expected": o.expected} for o in report.outcomes if o.skipped],
@@ -456,7 +524,8 @@ def main(argv: list[str] | None = None) -> int:
             summary["calibration"] = cal
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        print_report(report, m, seconds)
+        print_report(report, m, seconds, args.misses)
+        print_uncovered(probe_outcomes, u)
         if cal is not None:
             print_calibration(cal)
     return 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .gaps import check_gaps_file
 from .models import KnowledgeBase
 from .schema import (
     check_article,
@@ -24,6 +25,7 @@ from .yamlfile import Problem, load_yaml
 
 EXPECTED_MUNICIPALITIES = 98
 OUT_OF_SCOPE = "out_of_scope.yml"  # optional: without it, only the score threshold rejects
+GAPS = "gaps.yml"                  # optional: known topics without an article
 
 
 class KnowledgeError(Exception):
@@ -59,7 +61,8 @@ def article_files(knowledge_dir: Path) -> list[Path]:
 def knowledge_files(knowledge_dir: Path) -> list[Path]:
     """Every file that makes up a knowledge set, in a stable order (for hashing and watching)."""
     articles = article_files(knowledge_dir)
-    fixed = [knowledge_dir / name for name in ("channels.yml", "municipalities.yml", OUT_OF_SCOPE)]
+    fixed = [knowledge_dir / name
+             for name in ("channels.yml", "municipalities.yml", OUT_OF_SCOPE, GAPS)]
     return [p for p in fixed if p.exists()] + articles
 
 
@@ -112,6 +115,12 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
         problems.extend(doc.problems)
 
     channel_ids = {c.id for c in channels}
+    gaps: tuple = ()
+    if (knowledge_dir / GAPS).exists():
+        doc = load_yaml(knowledge_dir / GAPS, display(knowledge_dir / GAPS))
+        if doc.data is not None:
+            gaps = check_gaps_file(doc, channel_ids)
+        problems.extend(doc.problems)
     articles = {}
     for path in article_files(knowledge_dir):
         if path.suffix != ".yml":
@@ -138,6 +147,7 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
         channels={c.id: c for c in channels},
         municipalities={m.id: m for m in municipalities},
         out_of_scope=out_of_scope,
+        gaps=gaps,
     )
     return LoadResult(kb, problems)
 

@@ -122,6 +122,7 @@ class KnowledgeBase:
     municipalities: dict[str, Municipality]
     # Example messages the bot must not answer from an article (weather, sport, shopping …).
     out_of_scope: tuple[str, ...] = ()
+    gaps: tuple = ()  # knowledge.gaps.Gap: topics without an article, and who answers them
     resolver: object = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -131,6 +132,11 @@ class KnowledgeBase:
 
     def article(self, article_id: str) -> Article | None:
         return self.articles.get(article_id)
+
+    def article_titled(self, text: str | None) -> Article | None:
+        """The article whose title this is (a tapped "Mente du …?" button sends the title)."""
+        key = fold(text or "")
+        return next((a for a in self.articles.values() if fold(a.title) == key), None) if key else None
 
     def municipality(self, text: str | None) -> Municipality | None:
         """A kommune by name, alias or id (knowledge.municipalities, the one resolver)."""

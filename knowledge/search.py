@@ -1,7 +1,13 @@
-"""Semantic search over the articles, with an honest `confident` flag.
+"""Semantic search over the articles, with an honest answer level.
 
-The bot never guesses: when the best article's score does not clear the calibrated threshold,
-`confident` is false and callers offer a human channel instead of an answer.
+The bot never guesses. Each result has one of three levels:
+- `answer`: sure — the best article is the answer (`confident` is true only here);
+- `suggest`: plausible — the best 2–3 articles are offered as "Mente du …?", no summary;
+- `unknown`: not sure, or the question names a topic with no article (knowledge/gaps.yml);
+  callers say so honestly and offer a person (for a gap: the authority that answers it).
+An answer needs the best passage to clear the calibrated threshold, to be closer than the
+nearest out-of-scope example, and to beat the runner-up by a margin: two articles that fit
+about as well mean the bot does not know which one the citizen means.
 """
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .embedder import Embedder
+from .gaps import Gap, gap_in
 from .index import ArticleIndex, Passage, PassageHit
 from .lexical import LexicalIndex
 from .models import Article, KnowledgeBase, Municipality
@@ -29,6 +36,23 @@ LEX_FLOOR = 6.0
 # Override with RETTIGHEDSBOT_THRESHOLD.
 THRESHOLDS = {"e5": 0.86, "sentence-transformers": 0.5}
 OUT_OF_SCOPE_MARGIN = 0.02
+# `answer` also needs the best article ahead of the second by this much (fused scores, which
+# lie on one scale); otherwise the question is plausible for both, and the bot asks.
+# And ahead of the third by THIRD_MARGIN: three close articles mean a vague question.
+# Calibrated on the eval set with 123 articles (bench/README.md): together they keep
+# confident-but-wrong under 1% (margin 0.02 alone: 1.3%, 0.01: 2.9%), at the cost of more
+# "Mente du …?" suggestions — the right article is among them in ~95% of those cases.
+ANSWER_MARGIN = 0.02
+THIRD_MARGIN = 0.03
+# Below the threshold but this close (dense cosine), the best articles are worth suggesting.
+SUGGEST_BELOW = 0.02
+MAX_SUGGESTIONS = 3
+SUGGEST_WITHIN = 0.03      # suggestions score within this of the best
+ANSWER, SUGGEST, UNKNOWN = "answer", "suggest", "unknown"
+LEVELS = (ANSWER, SUGGEST, UNKNOWN)
+# The fused score is a cosine plus up to LEX_WEIGHT of words: divided by this it stays in
+# [0, 1], so no page ever shows "Match: 1,02".
+SCORE_SCALE = 1 + LEX_WEIGHT
 
 
 def default_threshold(backend: str) -> float:
@@ -50,25 +74,46 @@ class Hit:
 @dataclass(frozen=True)
 class SearchResult:
     query: str
-    confident: bool
+    confident: bool            # level == "answer": kept for the search --json contract
     hits: list[Hit]
     municipality: Municipality | None = None
+    level: str = ""            # answer | suggest | unknown ("" -> from `confident`)
+    gap: Gap | None = None     # the known topic without an article the question names
+
+    def __post_init__(self) -> None:
+        if not self.level:
+            object.__setattr__(self, "level", ANSWER if self.confident else UNKNOWN)
+        if (self.level == ANSWER) != self.confident:
+            raise ValueError(f"confident={self.confident} does not fit level {self.level}")
 
     @property
     def best(self) -> Hit | None:
         return self.hits[0] if self.hits else None
 
+    @property
+    def suggestions(self) -> list[Hit]:
+        """What to offer as "Mente du …?" (level suggest): the best few, never a weak tail."""
+        if self.level != SUGGEST or not self.hits:
+            return []
+        floor = self.hits[0].score - SUGGEST_WITHIN
+        return [h for h in self.hits[:MAX_SUGGESTIONS] if h.score >= floor]
+
     def to_json(self) -> dict:
-        """The contract of `rettighedsbot search --json` and `/api/search` (design.md)."""
+        """The contract of `rettighedsbot search --json` and `/api/search` (design.md):
+        `confident` is true only at level `answer`; `level` says which of the three."""
         result = {
             "query": self.query,
             "confident": self.confident,
+            "level": self.level,
             "results": [
                 {"id": h.article.id, "title": h.article.title, "score": round(h.score, 4),
                  "url": h.url}
                 for h in self.hits
             ],
         }
+        if self.gap:
+            result["gap"] = {"id": self.gap.id, "name": self.gap.name,
+                             "channels": list(self.gap.channels)}
         if self.municipality:
             result["kommune"] = self.municipality.name
         return result
@@ -107,18 +152,32 @@ class Searcher:
         # Only the k best word matches can outrank the dense candidates on words alone.
         candidates = {*dense, *self.lexical.top(lexical, max(1, k))}
         position = self.lexical.position
-        fused = {a: (dense[a].score if a in dense else floor)
-                 + LEX_WEIGHT * float(lexical[position[a]]) / scale for a in candidates}
-        ranked = sorted(fused, key=fused.get, reverse=True)[:max(1, k)]
+        fused = {a: ((dense[a].score if a in dense else floor)
+                     + LEX_WEIGHT * float(lexical[position[a]]) / scale) / SCORE_SCALE
+                 for a in candidates}
+        order = sorted(fused, key=fused.get, reverse=True)
+        ranked = order[:max(1, k, MAX_SUGGESTIONS)]
         hits = [Hit(self.kb.articles[a], fused[a], dense[a].passage if a in dense else None)
                 for a in ranked]
-        confident = self._confident(dense.get(ranked[0]), vector)
-        return SearchResult(query, confident, hits, municipality)
+        second = fused[order[1]] if len(order) > 1 else 0.0
+        third = fused[order[2]] if len(order) > 2 else 0.0
+        top = fused[ranked[0]]
+        level = self._level(dense.get(ranked[0]), vector, top - second, top - third)
+        gap = gap_in(query, self.kb.gaps, hits[0].article)
+        if gap is not None:
+            level = UNKNOWN                  # never answered from a neighbouring article
+        return SearchResult(query, level == ANSWER, hits[:max(1, k)], municipality, level, gap)
 
-    def _confident(self, hit: PassageHit | None, vector) -> bool:
-        if hit is None or hit.best < self.threshold:
-            return False
-        return hit.best - self.index.out_of_scope_score(vector) >= OUT_OF_SCOPE_MARGIN
+    def _level(self, hit: PassageHit | None, vector, margin: float, margin3: float) -> str:
+        if hit is None:
+            return UNKNOWN
+        if hit.best - self.index.out_of_scope_score(vector) < OUT_OF_SCOPE_MARGIN:
+            return UNKNOWN
+        if hit.best >= self.threshold and margin >= ANSWER_MARGIN and margin3 >= THIRD_MARGIN:
+            return ANSWER
+        if hit.best >= self.threshold - SUGGEST_BELOW:
+            return SUGGEST
+        return UNKNOWN
 
 
 _ENGLISH_WITH_DIGRAPHS = frozenset({"does", "goes", "shoes", "toe", "toes", "canoe", "poem",

@@ -32,6 +32,13 @@ def _service_or_503():
     return service
 
 
+# Results further below the best than this are cut (a score is 0–1); when nothing is sure,
+# the nearest few only, to check by hand.
+WEAK_BELOW_BEST = 0.06
+UNSURE_WITHIN = 0.04
+UNSURE_MAX = 3
+
+
 @bp.get("/raadgiver")
 def search_page():
     q = request.args.get("q", "").strip()
@@ -51,8 +58,20 @@ def search_page():
     kb = knowledge().kb()
     municipalities = sorted(kb.municipalities.values(), key=lambda m: m.name) if kb else []
     status = 400 if error else 200
+    gap_channels = ([kb.channels[c] for c in result.gap.channels if c in kb.channels]
+                    if result and result.gap and kb else [])
     return render_template("lookup.html", q=q, kommune=kommune, result=result, error=error,
+                           hits=visible_hits(result) if result else [], gap_channels=gap_channels,
                            municipalities=municipalities, topics=TOPICS), status
+
+
+def visible_hits(result) -> list:
+    """Only results worth a volunteer's time: those near the best, fewer when nothing is sure."""
+    if not result.hits:
+        return []
+    floor = result.hits[0].score - (WEAK_BELOW_BEST if result.confident else UNSURE_WITHIN)
+    hits = [h for h in result.hits if h.score >= floor]
+    return hits if result.confident else hits[:UNSURE_MAX]
 
 
 @bp.get("/raadgiver/artikel/<article_id>")

@@ -32,7 +32,7 @@ def test_query_is_kept_only_when_the_answer_was_not_confident(app, client, real_
                                                                monkeypatch):
     # Confident answer: the question is not kept, even if the citizen says "no".
     client.post("/api/feedback", json={"article_id": "klagefrist", "helpful": False,
-                                       "query": "hvornår skal jeg klage, cpr 010203-1234"})
+                                       "query": "hvor mange uger har jeg til at klage over en afgørelse, cpr 010203-1234"})
     # No article (nothing confident to show): kept, redacted.
     client.post("/api/feedback", json={"article_id": None, "helpful": False,
                                        "query": "Hvor får jeg en hund? a@b.dk"})

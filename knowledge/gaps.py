@@ -1,0 +1,90 @@
+"""Topics the knowledge does not cover yet, and who answers them (knowledge/gaps.yml).
+
+Honesty must not depend on coverage: a question about førtidspension must never be answered
+from the socialt-frikort article just because the words sit close in the embedding space.
+When a question names a known gap and the best article does not itself speak of it, the bot
+says it has no article on that topic and names who answers it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Article
+from .text import fold
+from .yamlfile import YamlDoc
+
+GAPS_FILE = "gaps.yml"
+
+
+@dataclass(frozen=True)
+class Gap:
+    id: str
+    name: str                  # "folkepension": how the bot names the topic in a sentence
+    words: tuple[str, ...]     # folded words or phrases that mark the topic
+    channels: tuple[str, ...]  # who answers it (ids in channels.yml)
+    sources: tuple[str, ...]
+
+    def pattern(self) -> re.Pattern:
+        return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in self.words) + r")\b")
+
+
+def gap_in(query: str, gaps: tuple[Gap, ...], article: Article | None) -> Gap | None:
+    """The first gap the question names that the best article does not itself speak of.
+
+    An article speaks of a gap when the words the question used start a word of its title,
+    summary or example questions — what the article is about; a word that only passes by in
+    its body does not count. So the varmehjælp article, written for "folkepensionister",
+    answers a question that says "folkepension"; the funeral-help article, which mentions
+    heirs, does not answer "hvem arver hans lejlighed" (the gap's longer phrase matched)."""
+    if not gaps:
+        return None
+    text = fold(query)
+    covered = fold(" ".join((article.title, article.summary, *article.questions))
+                   ) if article else ""
+    for gap in gaps:
+        found = gap.pattern().search(text)
+        if found and not re.search(r"\b" + re.escape(found.group(0)), covered):
+            return gap
+    return None
+
+
+def check_gaps_file(doc: YamlDoc, channel_ids: set[str]) -> tuple[Gap, ...]:
+    from .schema import SLUG, Checker
+
+    check = Checker(doc)
+    if not check.fields(doc.data, ("gaps",), ()):
+        return ()
+    items = doc.data.get("gaps") or []
+    if not isinstance(items, list):
+        check.add(("gaps",), "skal være en liste")
+        return ()
+    gaps: list[Gap] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        one = Checker(doc, ("gaps", i))
+        if not one.fields(item, ("id", "name", "words", "channels", "sources"), ()):
+            continue
+        before = len([p for p in doc.problems if p.severity == "error"])
+        gap_id = one.text(item, "id")
+        if gap_id and not SLUG.match(gap_id):
+            one.add(("id",), f"'{gap_id}' skal være små bogstaver a-z, tal og bindestreg")
+        if gap_id in seen:
+            one.add(("id",), f"'{gap_id}' står to gange")
+        seen.add(gap_id)
+        name = one.text(item, "name", max_len=80)
+        words = one.text_list(item, "words", minimum=1)
+        for j, word in enumerate(words):
+            if len(fold(word)) < 4:
+                one.add(("words", j), f"'{word}' er for kort: det rammer også andre spørgsmål")
+
+        def known(path: tuple, value: str, one: Checker = one) -> None:
+            if value not in channel_ids:
+                one.add(path, f"kanalen '{value}' findes ikke i channels.yml")
+
+        channels = one.text_list(item, "channels", minimum=1, item_check=known)
+        sources = one.text_list(item, "sources", minimum=1, item_check=one.url)
+        if len([p for p in doc.problems if p.severity == "error"]) == before:
+            gaps.append(Gap(gap_id, name, tuple(dict.fromkeys(fold(w) for w in words)),
+                            channels, sources))
+    return tuple(gaps)
