@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as web_config
-from . import messages, security
+from . import messages, retention, security
 from .api import ApiError, error_response
 from .chat import RASA
 from .knowledge_ext import KnowledgeExtension
@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import articles, chat, feedback, health, lookup, widget
     for module in (widget, chat, lookup, articles, feedback, health):
         app.register_blueprint(module.bp)
+    retention.init_app(app)
     security.init_app(app)
     _register_errors(app)
     return app

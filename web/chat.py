@@ -24,6 +24,7 @@ from .fallback import (
 )
 from .knowledge_ext import knowledge
 from .rasa import RasaUnavailable, SenderBusy, fold
+from .retention import EXTENSION as RETENTION
 from .store import EXTENSION as STORE
 
 bp = Blueprint("chat", __name__)
@@ -33,6 +34,23 @@ RASA = "rettighedsbot.rasa"
 MAX_MESSAGE_CHARS = 1000
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")   # the widget sends "w" + 32 random hex digits
 KOMMUNE = re.compile(r"[\w .'-]{1,60}")
+
+
+@bp.post("/api/conversation/delete")
+def delete_conversation():
+    """"Slet min samtale": the conversation is deleted on the server now (the widget clears
+    the browser's copy). Only the sender id is needed: it is random and known only to the
+    browser that holds the conversation."""
+    ip = client_ip()
+    rate_limit(f"ip:{ip}:burst")
+    data = json_body()
+    sender = text_field(data, "sender", limit=64, pattern=SENDER,
+                        pattern_error=messages.ERR_SENDER, empty_error=messages.ERR_SENDER)
+    deleted = current_app.extensions[RETENTION].delete_conversation(sender)
+    log.info("conversation deleted on request: %d events", deleted)
+    response = jsonify({"deleted": True})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/api/chat")

@@ -62,6 +62,12 @@ def from_env() -> dict:
         # Load the knowledge base (and its index) in a background thread at start-up, so the
         # first adviser search does not wait for it.
         "KNOWLEDGE_WARMUP": os.environ.get("KNOWLEDGE_WARMUP", "1") not in ("0", "false", "no"),
+        # Conversations (Rasa's tracker store), unanswered questions and feedback are deleted
+        # after this many days (0 keeps them); the purge runs every RETENTION_INTERVAL seconds.
+        "RETENTION_DAYS": _int("RETENTION_DAYS", 30),
+        "RETENTION_INTERVAL": _float("RETENTION_INTERVAL", 3600.0),
+        # Rasa's SQLite tracker store, shared so a conversation can be deleted (scripts/stack.py).
+        "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB") or None,
         # Tests put a ready KnowledgeService here; otherwise knowledge.service.get_service().
         "KNOWLEDGE_SERVICE": None,
     }

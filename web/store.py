@@ -72,6 +72,14 @@ class FeedbackStore:
                 "ON CONFLICT (query) DO UPDATE SET count = count + 1, last_day = excluded.last_day",
                 (query, today, today))
 
+    def purge(self, before: date) -> dict:
+        """Deletes feedback from before `before` and questions not asked since then."""
+        day = before.isoformat()
+        with closing(self._connect()) as db, db:
+            feedback = db.execute("DELETE FROM feedback WHERE day < ?", (day,)).rowcount
+            unanswered = db.execute("DELETE FROM unanswered WHERE last_day < ?", (day,)).rowcount
+        return {"feedback": feedback, "unanswered": unanswered}
+
     def stats(self, limit: int = 200) -> dict:
         with closing(self._connect()) as db:
             articles = [

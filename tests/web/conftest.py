@@ -187,6 +187,7 @@ def make_app(tmp_path, real_service, fake_rasa):
             "STATS_TOKEN": "test-token",
             "CORS_ORIGINS": ("https://www.aarhus.dk",),
             "PUBLIC_URL": PUBLIC,
+            "RETENTION_THREAD": False,
         }
         config.update(overrides)
         return create_app(config)

@@ -34,7 +34,10 @@
     close: "Luk chatten",
     restart: "Ny samtale",
     restartLabel: "Start en ny samtale og slet den her",
-    privacy: "Skriv ikke dit CPR-nummer eller andre personlige oplysninger.",
+    privacy: "Skriv ikke dit CPR-nummer eller andre personlige oplysninger. " +
+      "Samtalen slettes efter 30 dage.",
+    forget: "Slet min samtale",
+    forgotten: "Din samtale er slettet.",
     label: "Skriv dit spørgsmål",
     placeholder: "Skriv her …",
     send: "Send",
@@ -198,6 +201,10 @@
 
   var privacy = el("p", "rb-privacy", T.privacy);
   privacy.id = "rb-privacy";
+  var forget = el("button", "rb-forget", T.forget);
+  forget.type = "button";
+  privacy.appendChild(document.createTextNode(" "));
+  privacy.appendChild(forget);
 
   var log = el("div", "rb-log");
   log.setAttribute("role", "log");
@@ -459,12 +466,25 @@
 
   launcher.addEventListener("click", function () { open(true); });
   closeButton.addEventListener("click", close);
-  restart.addEventListener("click", function () {
+  // "Ny samtale" and "Slet min samtale" both delete the conversation on the server (its
+  // tracker events) and here; the server keeps nothing that links back to it.
+  function forgetConversation(then) {
+    var old = state.sender;
+    post("/api/conversation/delete", { sender: old }).catch(function () { return null; });
     state = { sender: newSender(), messages: [], open: true };
     log.textContent = "";
-    welcome();
     save();
+    then();
     input.focus();
+  }
+  restart.addEventListener("click", function () { forgetConversation(welcome); });
+  forget.addEventListener("click", function () {
+    forgetConversation(function () {
+      var note = { from: "bot", text: T.forgotten };
+      state.messages.push(note);
+      renderBot(note);
+      save();
+    });
   });
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape" || event.key === "Esc") {
