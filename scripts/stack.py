@@ -31,7 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 VENV_PY = REPO / ".venv" / "bin" / "python"
 RASA = REPO / ".venv-rasa" / "bin" / "rasa"
 MODEL = REPO / "models" / "rettighedsbot.tar.gz"
-VAR = REPO / "var"
+# Logs and the tracker database; RETTIGHEDSBOT_VAR_DIR moves them (tests run a whole stack).
+VAR = Path(os.environ.get("RETTIGHEDSBOT_VAR_DIR") or REPO / "var")
 
 
 @dataclass
@@ -67,6 +68,7 @@ def _spawn(name: str, cmd: list[str], env: dict, log_dir: Path) -> tuple[subproc
     process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, start_new_session=True)
     log.close()
+    (log_dir / f"{name}.pid").write_text(f"{process.pid}\n")  # for operators (and the tests)
     return process, log_path
 
 
@@ -113,6 +115,9 @@ def start_web(port: int = 8000, rasa_url: str = "http://127.0.0.1:5005",
               env: dict | None = None) -> Service:
     """The Flask web app under waitress (a production WSGI server, not Flask's dev server)."""
     extra = {"RASA_URL": rasa_url,
+             # shared with Rasa so retention and "Slet min samtale" can delete conversations
+             "RASA_TRACKER_DB": str(Path(os.environ.get("RASA_TRACKER_DB",
+                                                       VAR / "rasa_tracker.db")).resolve()),
              "RETTIGHEDSBOT_PUBLIC_URL": os.environ.get("RETTIGHEDSBOT_PUBLIC_URL",
                                                         f"http://{host}:{port}"),
              **(env or {})}

@@ -51,7 +51,8 @@ def stack(tmp_path_factory) -> Stack:
                                                 tracker_db=work / "tracker.db", log_dir=work))
         web = stack_module.start_web(
             web_port, f"http://{host}:{rasa_port}", host, log_dir=work,
-            env={"FEEDBACK_DB": str(work / "feedback.db")})
+            env={"FEEDBACK_DB": str(work / "feedback.db"),
+                 "RASA_TRACKER_DB": str(work / "tracker.db")})
         services.append(web)
         stack_module.wait_ready(services, timeout=READY_TIMEOUT)
         yield Stack(rasa_url=f"http://{host}:{rasa_port}",
