@@ -166,3 +166,47 @@ def test_cli_validates_the_shipped_knowledge_without_errors() -> None:
                          capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "OK:" in run.stderr
+
+
+def test_gaps_file_problems_name_file_line_and_field(kdir: Path) -> None:
+    write(kdir, "gaps.yml", """gaps:
+  - id: folkepension
+    name: folkepension
+    words: [folkepension, sfo]
+    channels: [udbetalingdanmark]
+    sources: [http://example.org]
+  - id: Barsel
+    name: barsel
+    words: [barsel]
+    channels: [sociale-retshjaelp]
+""")
+    found = problems(kdir)
+    assert any("gaps.yml:4: gaps[0].words[1]: 'sfo' er for kort" in p for p in found), found
+    assert any("gaps.yml:5: gaps[0].channels[0]: kanalen 'udbetalingdanmark' findes ikke"
+               in p for p in found), found
+    assert any("gaps.yml:6: gaps[0].sources[0]" in p for p in found), found
+    assert any("gaps.yml:7: gaps[1].id" in p for p in found), found
+    assert any("gaps[1].sources: mangler" in p for p in found), found
+
+
+def test_related_must_name_existing_articles_and_folder_must_match_topic(kdir: Path) -> None:
+    article = kdir / "articles" / "klagefrist.yml"
+    replace_in(article, "lang: da", "lang: da\nrelated: [klagefirst, klagefrist]")
+    (kdir / "articles" / "bolig").mkdir()
+    shutil.move(kdir / "articles" / "hjemloeshed.yml", kdir / "articles" / "bolig" / "x.yml")
+    found = problems(kdir)
+    assert any("related: artiklen 'klagefirst' findes ikke (mente du 'klagefrist'?)" in p
+               for p in found), found
+    assert any("related: en artikel kan ikke henvise til sig selv" in p for p in found), found
+    assert any("bolig/x.yml" in p and "id: 'hjemloeshed' skal være det samme som filnavnet" in p
+               for p in found), found
+
+
+def test_local_channels_need_role_sources_and_a_valid_email(kdir: Path) -> None:
+    replace_in(kdir / "municipalities.yml", "        role: borgerraadgiver\n", "")
+    replace_in(kdir / "municipalities.yml", "        url: https://aarhus.dk\n",
+               "        url: https://aarhus.dk\n        email: ikke-en-mail\n")
+    found = problems(kdir)
+    assert any("channels[0].role: mangler" in p for p in found), found
+    assert any("channels[0].email: 'ikke-en-mail' er ikke en e-mailadresse" in p
+               for p in found), found
