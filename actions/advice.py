@@ -9,6 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.complaint import help_channels
+from knowledge.models import KOMMUNE_CHANNEL
+from knowledge.municipalities import local_channels
 from knowledge.municipalities import official_name as official_kommune_name
 
 from .common import (
@@ -18,12 +20,16 @@ from .common import (
     latest_intent,
     latest_text,
     municipality,
+    phrase,
     send_custom,
     service,
 )
 
 log = logging.getLogger("rettighedsbot.actions")
 INTROS = {"want_human": "utter_want_human", "inform": "utter_advice"}
+# A kommune's own channels in this order: who helps with a case before who speaks for many.
+LOCAL_ORDER = ("borgerraadgiver", "udsatteraad", "rusmiddelcenter", "jobcenter", "herberg",
+               "akut", "borgerservice")
 
 
 def topic_article(svc, text: str):
@@ -63,19 +69,27 @@ class ActionAdvice(SafeAction):
         # "tal med en person" has none, and the search is not confident about it.
         article = topic_article(svc, text) if intent == "want_human" else None
         national = help_channels(kb, article)
-        if intent == "want_human" and "kommunen" in kb.channels:
-            national.append(kb.channels["kommunen"])
-        local = list(place.channels) if place else []
-
-        dispatcher.utter_message(response=INTROS.get(intent, "utter_advice"),
-                                 lines=channel_lines(domain, national))
-        send_custom(dispatcher, tracker, channel_links(domain, national),
-                    article_id=article.id if article else None, confident=True)
+        local = [c for c in local_channels(place, LOCAL_ORDER) if c.kind != "krise"]
+        if intent == "want_human" and KOMMUNE_CHANNEL in kb.channels and not local:
+            national.append(kb.channels[KOMMUNE_CHANNEL])
+        intro = INTROS.get(intent, "utter_advice")
+        article_id = article.id if article else None
         if local:
-            dispatcher.utter_message(response="utter_advice_local",
-                                     kommune=official_kommune_name(place.name),
-                                     lines=channel_lines(domain, local))
-            send_custom(dispatcher, tracker, channel_links(domain, local), confident=True)
-        elif place is None:
+            # The kommune's own people first (borgerrådgiver, udsatteråd, the kommune itself),
+            # then the free national advice.
+            heading = phrase(domain, "utter_fmt_in_kommune",
+                             kommune=official_kommune_name(place.name))
+            dispatcher.utter_message(response=intro,
+                                     lines=f"{heading}\n{channel_lines(domain, local)}")
+            send_custom(dispatcher, tracker, channel_links(domain, local),
+                        article_id=article_id, confident=True)
+            dispatcher.utter_message(response="utter_advice_more",
+                                     lines=channel_lines(domain, national))
+            send_custom(dispatcher, tracker, channel_links(domain, national), confident=True)
+            return events
+        dispatcher.utter_message(response=intro, lines=channel_lines(domain, national))
+        send_custom(dispatcher, tracker, channel_links(domain, national),
+                    article_id=article_id, confident=True)
+        if place is None:
             dispatcher.utter_message(response="utter_advice_ask_kommune")
         return events

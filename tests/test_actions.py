@@ -284,8 +284,10 @@ def test_advice_for_a_kommune_with_local_channels(svc, kb, monkeypatch):
     kb2 = replace(kb, municipalities={**kb.municipalities, "odense": odense})
     svc.kb = kb2
     messages, events = run(ActionAdvice(), tracker("jeg bor i Odense", "inform"))
-    assert responses(messages) == ["utter_advice", "utter_advice_local"]
-    assert "Odense Kommune" in render(messages[2]) and "65 51 10 10" in render(messages[2])
+    # the kommune's own people first, then the national free advice
+    assert responses(messages) == ["utter_advice", "utter_advice_more"]
+    assert "Odense Kommune" in render(messages[0]) and "65 51 10 10" in render(messages[0])
+    assert "Den Sociale Retshjælp" in render(messages[2])
     assert {"event": "slot", "timestamp": None, "name": "kommune", "value": "Odense"} in events
 
 

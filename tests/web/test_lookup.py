@@ -197,3 +197,8 @@ def test_blocks_split_paragraphs_and_lists():
         Block("ul", items=("Skriv.", "Ring, hvis du kan.")),
         Block("p", "Slut."),
     ]
+
+
+def test_web_and_actions_agree_on_a_kommune_without_aeoeaa(client):
+    r = client.get("/api/search", query_string={"q": "klagefrist", "kommune": "Halsnas"})
+    assert r.status_code == 200 and r.get_json()["kommune"] == "Halsnæs"
