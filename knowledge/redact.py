@@ -66,7 +66,16 @@ _NAME_INTRO = re.compile(
 _ROLE_INTRO = re.compile(
     r"\b(?:sagsbehandler(?:en)?|rådgiver(?:en)?|raadgiver(?:en)?|kontaktperson(?:en)?|mentor(?:en)?"
     r"|socialrådgiver(?:en)?|socialraadgiver(?:en)?|læge(?:n)?|laege(?:n)?|jeg\s+er"
-    r"|my\s+caseworker|i\s+am|i'm)\s+(?=[A-ZÆØÅ])", re.IGNORECASE)
+    r"|klage\s+over|klager\s+over|over|imod|mod|my\s+caseworker|i\s+am|i'm)\s+(?=[A-ZÆØÅ])",
+    re.IGNORECASE)
+# Capitalised words after "klage over …" that name an authority, not a person: kept, so the
+# draft letter still says what the complaint is about.
+_INSTITUTIONS = frozenset("""
+kommune kommunen kommunens jobcenter jobcentret jobcenteret ankestyrelsen udbetaling danmark
+borgerservice skat skattestyrelsen politiet regionen region sygehuset hospitalet familieretshuset
+gældsstyrelsen gaeldsstyrelsen styrelsen ombudsmanden afgørelsen afgoerelsen beslutningen
+kriminalforsorgen boligselskabet forvaltningen socialforvaltningen borgerrådgiveren
+""".split())
 _CAPITALISED = re.compile(r"[A-ZÆØÅ][\w'’-]*")
 
 # A street name (one word ending in vej, gade, allé …, or a capitalised word before a separate
@@ -129,7 +138,7 @@ def _name_end(text: str, start: int, strict: bool) -> int:
             break
         value = word.group(1)
         capital = bool(_CAPITALISED.fullmatch(value))
-        if strict and not capital:
+        if strict and (not capital or value.casefold() in _INSTITUTIONS):
             break
         if n > 0 and (value.casefold() in _NOT_NAME or (not capital and not strict
                                                            and n > 1)):
@@ -139,6 +148,9 @@ def _name_end(text: str, start: int, strict: bool) -> int:
         if value.startswith("[") or n == 3:
             break
         end = start + word.end()
+    following = re.match(r"\s+(" + _WORD + r")", text[end:])
+    if strict and following and following.group(1).casefold() in _INSTITUTIONS:
+        return start                      # "over Københavns Kommune": a place, not a person
     return end
 
 

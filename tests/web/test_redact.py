@@ -46,3 +46,36 @@ def test_ordinary_text_is_kept(text):
 def test_empty_and_none_pass_through():
     assert redact("") == ""
     assert redact(None) is None
+
+
+NAME, ADDRESS = "[navn]", "[adresse]"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("11 02 85 1114", CPR),                                   # CPR in pairs, as read aloud
+    ("jeg hedder Xenia Qvistgaard", f"jeg hedder {NAME}"),
+    ("jeg hedder peter hansen og bor i aarhus", f"jeg hedder {NAME} og bor i aarhus"),
+    ("mit navn er Anna", f"mit navn er {NAME}"),
+    ("my name is John Smith", f"my name is {NAME}"),
+    ("min sagsbehandler Lone Jensen siger nej", f"min sagsbehandler {NAME} siger nej"),
+    ("klage over Bodil Krumsvig", f"klage over {NAME}"),
+    ("jeg bor på Nørregade 12, 3. tv i aarhus", f"jeg bor på {ADDRESS} i aarhus"),
+    ("adressen er Kongens Allé 5", f"adressen er {ADDRESS}"),
+    ("Ulvsbjergvej 17B", ADDRESS),
+])
+def test_names_addresses_and_spaced_cpr_are_replaced(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "min sagsbehandler siger nej",                # no name given
+    "kan kommunen stoppe min kontanthjælp",
+    "jeg vil klage over Jobcenter Aarhus",         # an authority, not a person
+    "klage over Københavns Kommune",
+    "alle 3 børn",
+    "jeg er syg",
+    "hvad hedder det nu",
+    "jeg er over 18",
+])
+def test_ordinary_words_are_kept(text):
+    assert redact(text) == text
