@@ -6,13 +6,16 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.complaint import help_channels
+from knowledge.followup import WEAK, family, follow_up_kind, pick_in_family
 from knowledge.municipalities import local_channels
-from knowledge.search import SUGGEST
+from knowledge.search import ANSWER, SUGGEST, Hit
 
 from .common import (
     SafeAction,
@@ -27,6 +30,8 @@ from .common import (
 
 log = logging.getLogger("rettighedsbot.actions")
 MAX_RELATED = 2
+FAMILY_DEPTH = 25              # how deep the follow-up's own search looks for the family
+LAST_ARTICLE = "last_article"   # slot: the article of the last answer (bot/domain.yml)
 # Other articles are offered only when they score nearly as well as the answer.
 RELATED_WITHIN = 0.05
 
@@ -88,10 +93,10 @@ class ActionAnswerFromKnowledge(SafeAction):
         if chosen is not None:
             answer(dispatcher, tracker, domain, kb, chosen, place,
                    [kb.articles[a] for a in chosen.related if a in kb.articles][:MAX_RELATED])
-            return []
+            return [SlotSet(LAST_ARTICLE, chosen.id)]
         try:
-            result = svc.search(question, k=1 + MAX_RELATED,
-                                kommune=place.name if place else None)
+            result = search_in_context(svc, kb, question, tracker.get_slot(LAST_ARTICLE),
+                                       place.name if place else None)
         except Exception:
             log.exception("search failed for a question")
             dispatcher.utter_message(response="utter_knowledge_down")
@@ -107,7 +112,32 @@ class ActionAnswerFromKnowledge(SafeAction):
             return []
         article = result.best.article
         answer(dispatcher, tracker, domain, kb, article, place, related_to(kb, result))
-        return []
+        return [SlotSet(LAST_ARTICLE, article.id)]
+
+
+def search_in_context(svc, kb, question: str, last_article: str | None, kommune: str | None):
+    """The message alone, or — when it is a short follow-up after an answer — answered from
+    the family of that answer's article (knowledge/followup.py)."""
+    alone = svc.search(question, k=FAMILY_DEPTH, kommune=kommune)
+    topic = kb.article(last_article) if last_article else None
+    kind = follow_up_kind(question) if topic else None
+    if kind is None:
+        return _trim(alone)
+    if kind == WEAK and alone.level == ANSWER and alone.best.article not in family(kb, topic):
+        return _trim(alone)               # a short question of its own, on another topic
+    picked = pick_in_family(alone.hits, family(kb, topic))
+    if picked is None:
+        if kind == WEAK or not alone.hits:
+            return _trim(alone)
+        # "kan de det?": it points back, and nothing else fits: the topic itself
+        picked = topic, Hit(topic, alone.best.score, None)
+    article, hit = picked
+    others = [h for h in alone.hits if h.article.id != article.id][:MAX_RELATED]
+    return replace(alone, confident=True, level=ANSWER, hits=[hit, *others], gap=None)
+
+
+def _trim(result):
+    return replace(result, hits=result.hits[:1 + MAX_RELATED])
 
 
 def related_to(kb, result) -> list:

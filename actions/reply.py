@@ -5,7 +5,10 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .common import SafeAction, latest_intent
+from knowledge.text import fold
+
+from .answer import ActionAnswerFromKnowledge
+from .common import SafeAction, latest_intent, latest_text
 
 REPLIES = {
     "greet": "utter_greet",
@@ -18,7 +21,23 @@ REPLIES = {
     "stop": "utter_stop",
 }
 FORM_STOPPED = "utter_form_stopped"
+# Said as a message of its own, these end a conversation; anything longer is a question.
+STOP_MAX_WORDS = 5
+_STOP_WORDS = frozenset(["stop", "stopp", "slut", "afslut", "afbryd", "annuller", "farvel", "bye", "goodbye", "quit", "exit", "ses", "glem"])
+_STOP_PHRASES = frozenset({"hej hej", "nej tak", "det var det", "tak for nu", "vi ses"})
+_QUESTION_WORDS = frozenset(["kan", "maa", "skal", "vil", "hvad", "hvordan", "hvorfor", "hvem", "hvornaar", "hvor", "er", "har", "can", "may", "what", "how", "why", "when"])
+END_INTENTS = ("stop", "goodbye")
 OTHERWISE = "utter_inform"
+
+
+def looks_like_stop(text: str) -> bool:
+    """A stop or goodbye is short and says so ("stop", "farvel", "glem det"). "klagefirst"
+    (a typo for klagefrist) or "kan kommunen stoppe min kontanthjælp?" is a question."""
+    folded = fold(text)
+    words = folded.split()
+    if not 0 < len(words) <= STOP_MAX_WORDS or "?" in text or words[0] in _QUESTION_WORDS:
+        return False
+    return folded in _STOP_PHRASES or any(w in _STOP_WORDS for w in words)
 
 
 def form_was_stopped(tracker: Tracker) -> bool:
@@ -38,6 +57,10 @@ class ActionReply(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict) -> list[dict]:
         intent = latest_intent(tracker)
+        if intent in END_INTENTS and not form_was_stopped(tracker) \
+                and not looks_like_stop(latest_text(tracker)):
+            # the NLU took a question for a stop ("klagefirst"): answer it instead
+            return await ActionAnswerFromKnowledge().act(dispatcher, tracker, domain)
         if intent == "stop" and form_was_stopped(tracker):
             dispatcher.utter_message(response=FORM_STOPPED)
         else:

@@ -70,12 +70,7 @@ _ROLE_INTRO = re.compile(
     re.IGNORECASE)
 # Capitalised words after "klage over …" that name an authority, not a person: kept, so the
 # draft letter still says what the complaint is about.
-_INSTITUTIONS = frozenset("""
-kommune kommunen kommunens jobcenter jobcentret jobcenteret ankestyrelsen udbetaling danmark
-borgerservice skat skattestyrelsen politiet regionen region sygehuset hospitalet familieretshuset
-gældsstyrelsen gaeldsstyrelsen styrelsen ombudsmanden afgørelsen afgoerelsen beslutningen
-kriminalforsorgen boligselskabet forvaltningen socialforvaltningen borgerrådgiveren
-""".split())
+_INSTITUTIONS = frozenset(["kommune", "kommunen", "kommunens", "jobcenter", "jobcentret", "jobcenteret", "ankestyrelsen", "udbetaling", "danmark", "borgerservice", "skat", "skattestyrelsen", "politiet", "regionen", "region", "sygehuset", "hospitalet", "familieretshuset", "gældsstyrelsen", "gaeldsstyrelsen", "styrelsen", "ombudsmanden", "afgørelsen", "afgoerelsen", "beslutningen", "kriminalforsorgen", "boligselskabet", "forvaltningen", "socialforvaltningen", "borgerrådgiveren"])
 _CAPITALISED = re.compile(r"[A-ZÆØÅ][\w'’-]*")
 
 # A street name (one word ending in vej, gade, allé …, or a capitalised word before a separate

@@ -173,11 +173,15 @@ def stop_all(services: list[Service], grace: float = 10.0) -> None:
         try:
             s.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            try:
-                os.killpg(s.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            s.process.wait()
+            pass
+    # Whatever is left in a group (the leader past its grace, or a worker that outlived its
+    # leader) is killed, so nothing keeps a port or the tracker database after we stop.
+    for s in services:
+        try:
+            os.killpg(s.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        s.process.wait()
 
 
 WEB_THREADS = 32
@@ -269,7 +273,9 @@ def main() -> int:
         wait_ready(services, timeout=300)
         print("\nrettighedsbot is running:", flush=True)
         for s in services:
-            print(f"    {s.name:8} {s.url}   log: {s.log_path.relative_to(REPO)}", flush=True)
+            log = (s.log_path.relative_to(REPO) if s.log_path.is_relative_to(REPO)
+                   else s.log_path)
+            print(f"    {s.name:8} {s.url}   log: {log}", flush=True)
         print("Stop with Ctrl-C.", flush=True)
         supervise(children, say=lambda text: print(text, flush=True))
         return 0

@@ -223,8 +223,10 @@ class RasaClient:
 
     def _post(self, body: dict) -> list:
         try:
-            response = _session().post(self.webhook, json=body,
-                                       timeout=(min(1.0, self.timeout), self.timeout))
+            # A new connection per turn (no keep-alive pool): after Rasa restarts, a pooled
+            # connection would be dead and the citizen's turn lost to it.
+            response = requests.post(self.webhook, json=body,
+                                     timeout=(min(1.0, self.timeout), self.timeout))
             response.raise_for_status()
             data = response.json()
         except (requests.RequestException, ValueError) as exc:
@@ -242,13 +244,3 @@ class RasaClient:
         except requests.RequestException:
             return False
 
-
-_local = threading.local()
-
-
-def _session() -> requests.Session:
-    """One keep-alive connection pool per worker thread: no TCP handshake per turn."""
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-    return session

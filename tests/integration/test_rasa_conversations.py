@@ -102,7 +102,7 @@ def test_crisis_messages_get_the_crisis_lines_first(stack, message, first_line):
 
 def test_a_rights_question_is_answered_from_the_article_with_its_source(stack):
     chat = Chat(stack, metadata={"kommune": "Aarhus"})
-    messages = chat.say("hvor lang tid har jeg til at klage over en afgørelse")
+    messages = chat.say("hvor mange uger har jeg til at klage over en afgørelse")
     answer = next(c for c in customs(messages) if c.get("article_id"))
     article = KB.article(answer["article_id"])
     assert answer["article_id"] in {"klagefrist", "klage-over-afgoerelse"}

@@ -41,7 +41,7 @@ def ask(base: str, message: str, sender: str, **extra) -> tuple[dict, float]:
 
 
 def test_question_is_answered_from_an_article_through_real_rasa(web_url):
-    body, _ = ask(web_url, "hvor lang tid har jeg til at klage over en afgørelse", "it-web-1",
+    body, _ = ask(web_url, "hvor mange uger har jeg til at klage over en afgørelse", "it-web-1",
                   kommune="Aarhus")
     answer = next(m for m in body["messages"] if m.get("article_id"))
     assert answer["article_id"] in {"klagefrist", "klage-over-afgoerelse"}
