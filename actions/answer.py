@@ -115,6 +115,24 @@ class ActionAnswerFromKnowledge(SafeAction):
         return [SlotSet(LAST_ARTICLE, article.id)]
 
 
+def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+    """The article answer for this message if the search is sure, its suggestions if it is
+    plausible, else nothing (used after the crisis lines)."""
+    question = latest_text(tracker)
+    if not question.strip() or question.startswith("/"):
+        return []
+    svc = service()
+    place = municipality(tracker, svc.kb)
+    result = svc.search(question, k=1 + MAX_RELATED, kommune=place.name if place else None)
+    if result.level == SUGGEST and result.suggestions:
+        suggest(dispatcher, tracker, result.suggestions)
+        return []
+    if not result.confident or result.best is None:
+        return []
+    answer(dispatcher, tracker, domain, svc.kb, result.best.article, place)
+    return [SlotSet(LAST_ARTICLE, result.best.article.id)]
+
+
 def search_in_context(svc, kb, question: str, last_article: str | None, kommune: str | None):
     """The message alone, or — when it is a short follow-up after an answer — answered from
     the family of that answer's article (knowledge/followup.py)."""

@@ -169,6 +169,20 @@ def send_crisis_lines(dispatcher: CollectingDispatcher, tracker: Tracker, domain
                 is_crisis=True)
 
 
+def answer_too(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
+    """After the crisis lines, the answer too when the message is also a rights question the
+    search is sure of, or the articles it might be about ("min søn er anbragt og jeg må ikke
+    se ham", "jeg blev slået som barn, kan jeg få erstatning"): the lines never go, and the
+    citizen is not left with them only."""
+    from .answer import answer_if_sure  # the answer action builds on this module
+
+    try:
+        return answer_if_sure(dispatcher, tracker, domain)
+    except Exception:  # the crisis lines are out; an answer is a bonus
+        log.exception("answer after the crisis lines failed")
+        return []
+
+
 class SafeAction(Action, ABC):
     """A custom action that first runs the crisis check; on a crisis it sends the lines and
     stops there. Subclasses implement `act` instead of `run`."""
@@ -178,7 +192,7 @@ class SafeAction(Action, ABC):
         is_crisis, match = crisis_in(tracker)
         if is_crisis:
             send_crisis_lines(dispatcher, tracker, domain, match)
-            return self.on_crisis(tracker)
+            return self.on_crisis(tracker) + answer_too(dispatcher, tracker, domain)
         try:
             return await self.act(dispatcher, tracker, domain)
         except Exception:  # say so rather than fall silent; the log has the details

@@ -48,12 +48,13 @@ def summarise(out: Path) -> dict:
         for e in json.loads(errors_file.read_text(encoding="utf-8")):
             confusions[(e["intent"], e["intent_prediction"]["name"])] += 1
     entity = {}
-    for name in ("DIETClassifier_report.json",):
+    for name in ("RegexEntityExtractor_report.json", "DIETClassifier_report.json"):
         path = out / name
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
             entity = {k: round(v["f1-score"], 3) for k, v in data.items()
                       if isinstance(v, dict) and "f1-score" in v}
+            break                          # the extractor config.yml uses
     return {
         "intent_macro_f1": round(report["macro avg"]["f1-score"], 4),
         "intent_weighted_f1": round(report["weighted avg"]["f1-score"], 4),

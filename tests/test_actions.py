@@ -29,6 +29,7 @@ from actions.complaint import (
 )
 from actions.crisis import ActionCrisis
 from actions.reply import ActionReply
+from knowledge import crisis
 from knowledge.loader import load_knowledge
 from knowledge.models import Channel, KnowledgeBase
 from knowledge.search import Hit, SearchResult
@@ -54,10 +55,12 @@ class StubService:
                  related: tuple[str, ...] = (), step: float = 0.02):
         self.kb, self.answer, self.related, self.step = kb, answer, related, step
         self.questions: list[tuple[str, str | None]] = []
+        # questions with no article (a crisis message: the real search finds none either)
+        self.unsure: set[str] = set()
 
     def search(self, query: str, k: int = 3, kommune: str | None = None) -> SearchResult:
         self.questions.append((query, kommune))
-        if self.answer is None:
+        if self.answer is None or crisis.detect(query) or query in self.unsure:
             hits = [Hit(self.kb.article("bisidder"), 0.5, None)]
             return SearchResult(query, False, hits)
         ids = (self.answer, *self.related)[:k]
@@ -140,12 +143,23 @@ def test_every_action_sends_the_crisis_lines_first(svc, kb, action, text, intent
 
 
 def test_the_crisis_intent_without_keywords_gets_every_line(svc, kb):
+    svc.unsure.add("jeg har det så skidt, hjælp")
     messages, _ = run(ActionCrisis(), tracker("jeg har det så skidt, hjælp", "crisis"))
     assert responses(messages) == ["utter_crisis_any"]
     text = render(messages[0])
     for channel in kb.crisis_channels():
         if channel.phone:
             assert channel.phone in text
+
+
+def test_a_crisis_that_is_also_a_rights_question_gets_the_lines_and_the_answer(svc, kb):
+    # the NLU said crisis, no keyword matched, and the search is sure of an article
+    messages, _ = run(ActionCrisis(), tracker("min søn er anbragt og jeg må ikke se ham",
+                                              "crisis"))
+    assert responses(messages)[0] == "utter_crisis_any"          # the lines first, always
+    assert "utter_article" in responses(messages)
+    marks = custom(messages)
+    assert marks[0]["crisis"] is True and marks[1]["article_id"] == "klagefrist"
 
 
 def test_suicide_lines_start_with_livslinien(svc, kb):

@@ -1,5 +1,5 @@
 """The e5 sentence featurizer of the NLU pipeline (bot/e5_featurizer.py), run in the Rasa venv
-as Rasa runs it: the features DIET reads, and a clear error for a bad config."""
+as Rasa runs it: the features the intent classifier reads, and a clear error for a bad config."""
 from __future__ import annotations
 
 import json
