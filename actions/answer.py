@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.complaint import help_channels
 from knowledge.followup import WEAK, family, follow_up_kind, pick_in_family
+from knowledge.language import DANISH, detect_language
 from knowledge.municipalities import local_channels
 from knowledge.search import ANSWER, SUGGEST, Hit
 
@@ -36,10 +37,19 @@ LAST_ARTICLE = "last_article"   # slot: the article of the last answer (bot/doma
 RELATED_WITHIN = 0.05
 
 
+def in_their_language(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> None:
+    """One line in the citizen's own language: the answer is Danish, ask for an interpreter."""
+    lang = detect_language(latest_text(tracker))
+    response = f"utter_in_danish_{lang}"
+    if lang != DANISH and response in (domain.get("responses") or {}):
+        dispatcher.utter_message(response=response)
+
+
 def unsure(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb, place) -> None:
     channels = help_channels(kb) + local_channels(place)
     dispatcher.utter_message(response="utter_not_sure", lines=channel_lines(domain, channels))
     send_custom(dispatcher, tracker, channel_links(domain, channels), confident=False)
+    in_their_language(dispatcher, tracker, domain)
 
 
 def no_article(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb,
@@ -48,14 +58,16 @@ def no_article(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
     dispatcher.utter_message(response="utter_no_article", topic=gap.name,
                              lines=channel_lines(domain, channels))
     send_custom(dispatcher, tracker, channel_links(domain, channels), confident=False)
+    in_their_language(dispatcher, tracker, domain)
 
 
-def suggest(dispatcher: CollectingDispatcher, tracker: Tracker, hits) -> None:
+def suggest(dispatcher: CollectingDispatcher, tracker: Tracker, hits, domain: dict) -> None:
     dispatcher.utter_message(
         response="utter_suggest",
         buttons=[*({"title": h.article.title, "payload": h.article.title} for h in hits),
                  {"title": "Tal med en person", "payload": "/want_human"}])
     send_custom(dispatcher, tracker, [], confident=False)
+    in_their_language(dispatcher, tracker, domain)
 
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb, article,
@@ -65,6 +77,7 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb,
     links = [article_link(domain, article)]
     links += channel_links(domain, kb.channels_for(article, place.name if place else None))
     send_custom(dispatcher, tracker, links, article_id=article.id, confident=True)
+    in_their_language(dispatcher, tracker, domain)
     if related:
         dispatcher.utter_message(
             response="utter_article_related",
@@ -105,7 +118,7 @@ class ActionAnswerFromKnowledge(SafeAction):
             no_article(dispatcher, tracker, domain, kb, result.gap)
             return []
         if result.level == SUGGEST and result.suggestions:
-            suggest(dispatcher, tracker, result.suggestions)
+            suggest(dispatcher, tracker, result.suggestions, domain)
             return []
         if not result.confident or result.best is None:
             unsure(dispatcher, tracker, domain, kb, place)
@@ -115,20 +128,21 @@ class ActionAnswerFromKnowledge(SafeAction):
         return [SlotSet(LAST_ARTICLE, article.id)]
 
 
-def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker,
+                   domain: dict) -> list | None:
     """The article answer for this message if the search is sure, its suggestions if it is
-    plausible, else nothing (used after the crisis lines)."""
+    plausible; None when it said nothing (the caller then says what it would have said)."""
     question = latest_text(tracker)
     if not question.strip() or question.startswith("/"):
-        return []
+        return None
     svc = service()
     place = municipality(tracker, svc.kb)
     result = svc.search(question, k=1 + MAX_RELATED, kommune=place.name if place else None)
     if result.level == SUGGEST and result.suggestions:
-        suggest(dispatcher, tracker, result.suggestions)
+        suggest(dispatcher, tracker, result.suggestions, domain)
         return []
     if not result.confident or result.best is None:
-        return []
+        return None
     answer(dispatcher, tracker, domain, svc.kb, result.best.article, place)
     return [SlotSet(LAST_ARTICLE, result.best.article.id)]
 

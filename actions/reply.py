@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.text import fold
 
-from .answer import ActionAnswerFromKnowledge
+from .answer import ActionAnswerFromKnowledge, answer_if_sure
 from .common import SafeAction, latest_intent, latest_text
 
 REPLIES = {
@@ -61,6 +61,11 @@ class ActionReply(SafeAction):
                 and not looks_like_stop(latest_text(tracker)):
             # the NLU took a question for a stop ("klagefirst"): answer it instead
             return await ActionAnswerFromKnowledge().act(dispatcher, tracker, domain)
+        if intent == "out_of_scope" and (
+                events := answer_if_sure(dispatcher, tracker, domain)) is not None:
+            # the search, with its own out-of-scope examples, is sure it is a rights question
+            # (often English: "I was kicked out of my flat, where can I sleep tonight?")
+            return events
         if intent == "stop" and form_was_stopped(tracker):
             dispatcher.utter_message(response=FORM_STOPPED)
         else:

@@ -200,6 +200,7 @@ def test_a_crisis_inside_the_form_ends_it(svc):
     ("hvad bliver vejret", "out_of_scope", "utter_out_of_scope"), ("stop", "stop", "utter_stop"),
 ])
 def test_small_talk(svc, text, intent, response):
+    svc.unsure.add(text)                 # no article for small talk
     messages, _ = run(ActionReply(), tracker(text, intent))
     assert responses(messages) == [response]
 

@@ -89,3 +89,31 @@ def test_a_covered_topic_that_names_a_gap_word_is_still_answered(service):
 def test_scores_stay_between_0_and_1(service):
     for question in ("klagefrist klage frist klage 4 uger", "aktindsigt", "kontanthjælp"):
         assert all(0 <= h.score <= 1 for h in service.search(question, k=5).hits)
+
+
+@pytest.mark.parametrize("question, line", [
+    ("how do i complain about a decision from the kommune", "utter_in_danish_en"),
+    ("Ich habe keine Wohnung, wo kann ich heute schlafen?", "utter_in_danish_de"),
+    ("Nie mam mieszkania, gdzie mogę dziś spać?", "utter_in_danish_pl"),
+    ("У мене немає житла, де я можу спати сьогодні?", "utter_in_danish_uk"),
+    ("ليس لدي مكان للنوم الليلة، أين أذهب؟", "utter_in_danish_ar"),
+])
+def test_other_languages_are_helped_with_one_line_in_their_language(chat, question, line):
+    messages = chat(question)
+    said = responses(messages)
+    assert said[0] in ("utter_article", "utter_suggest", "utter_not_sure")
+    assert line in said
+    assert "utter_in_danish_en" not in responses(chat("hvordan klager jeg over en afgørelse"))
+
+
+def test_a_rights_question_the_nlu_called_out_of_scope_is_answered(service, monkeypatch):
+    from actions.reply import ActionReply
+
+    for module in (actions.common, actions.answer):
+        monkeypatch.setattr(module, "service", lambda: service)
+    messages, _ = run(ActionReply(), tracker(
+        "I was kicked out of my flat, where can I sleep tonight?", "out_of_scope"))
+    assert responses(messages)[0] in ("utter_article", "utter_suggest")
+    assert "utter_out_of_scope" not in responses(messages)
+    messages, _ = run(ActionReply(), tracker("hvad bliver vejret i morgen", "out_of_scope"))
+    assert responses(messages) == ["utter_out_of_scope"]
