@@ -8,6 +8,7 @@ for messages the NLU took for small talk. The lines are sent once per user messa
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
@@ -53,11 +54,19 @@ def phrase(domain: dict, response: str, **values: Any) -> str:
     return variants[0]["text"].format(**values)
 
 
+def _says_its_number(channel) -> bool:
+    """A channel named by its number (the emergency line) is not written 'name: number'."""
+    digits = re.sub(r"\D", "", channel.phone or "")
+    return bool(digits) and digits in re.sub(r"\D", "", channel.name)
+
+
 def channel_lines(domain: dict, channels: Iterable) -> str:
     """'- Livslinien: 70 201 201' per channel (phone if it has one, else its web address)."""
     lines = []
     for c in channels:
-        if c.phone:
+        if c.phone and _says_its_number(c):
+            lines.append(phrase(domain, "utter_fmt_line_name", name=c.name))
+        elif c.phone:
             lines.append(phrase(domain, "utter_fmt_line_phone", name=c.name, phone=c.phone))
         elif c.url:
             lines.append(phrase(domain, "utter_fmt_line_web", name=c.name, url=c.url))
@@ -69,8 +78,9 @@ def channel_links(domain: dict, channels: Iterable) -> list[dict]:
     links = []
     for c in channels:
         if c.phone and c.tel_url:
-            links.append({"title": phrase(domain, "utter_fmt_call", name=c.name, phone=c.phone),
-                          "url": c.tel_url})
+            title = (phrase(domain, "utter_fmt_call_name", name=c.name) if _says_its_number(c)
+                     else phrase(domain, "utter_fmt_call", name=c.name, phone=c.phone))
+            links.append({"title": title, "url": c.tel_url})
         if c.url:
             links.append({"title": phrase(domain, "utter_fmt_web", name=c.name), "url": c.url})
     return links

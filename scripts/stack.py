@@ -99,10 +99,13 @@ def start_rasa(port: int = 5005, actions_port: int = 5055, host: str = "127.0.0.
     Path(tracker_db).parent.mkdir(parents=True, exist_ok=True)
     extra = {"ACTION_ENDPOINT_URL": f"http://{host}:{actions_port}/webhook",
              "RASA_TRACKER_DB": str(Path(tracker_db).resolve()), **(env or {})}
+    # Standard widgets (rasa-webchat) talk to Rasa's socket.io from the council's site: the
+    # same origins the web app allows (CORS_ORIGINS), none when it is empty.
+    origins = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
     process, log_path = _spawn(
         "rasa", [str(RASA), "run", "--model", str(model),
                  "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                 "-i", host, "-p", str(port)],
+                 "-i", host, "-p", str(port), *(["--cors", *origins] if origins else [])],
         _base_env(extra), log_dir)
     url = f"http://{host}:{port}"
     # The REST channel answers only once the model is loaded (loading happens before the
