@@ -145,11 +145,26 @@ def municipality(tracker: Tracker, kb):
 
 # -- the crisis safety net ----------------------------------------------------------------
 
-def crisis_in(tracker: Tracker) -> tuple[bool, crisis.CrisisMatch | None]:
-    """(is this message a crisis?, the keyword match if any). The NLU's crisis intent counts
-    too, even when no keyword matched (then every crisis line is shown)."""
-    match = crisis.detect(latest_text(tracker))
-    return (match is not None or latest_intent(tracker) == "crisis"), match
+def crisis_in(tracker: Tracker) -> tuple[bool, crisis.CrisisMatch | None, bool]:
+    """(is this message a crisis?, the keyword match if any, is it certain?). Three nets, any
+    one is enough: the keyword net and the NLU's crisis intent (certain), and the search's
+    meaning check (closer to a crisis example than to any rights question: possible). Without a
+    keyword match every line is shown."""
+    text = latest_text(tracker)
+    match = crisis.detect(text)
+    if match is not None or latest_intent(tracker) == "crisis":
+        return True, match, True
+    return semantic_crisis(text), None, False
+
+
+def semantic_crisis(text: str) -> bool:
+    if not text.strip() or text.startswith("/"):
+        return False
+    try:
+        return service().crisis_possible(text)
+    except Exception:  # the other two nets still ran; a failed search is no reason to crash
+        log.exception("crisis meaning check failed")
+        return False
 
 
 def warned_this_turn(tracker: Tracker) -> bool:
@@ -199,10 +214,12 @@ class SafeAction(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict) -> list[dict]:
-        is_crisis, match = crisis_in(tracker)
+        is_crisis, match, certain = crisis_in(tracker)
         if is_crisis:
             send_crisis_lines(dispatcher, tracker, domain, match)
-            return self.on_crisis(tracker) + answer_too(dispatcher, tracker, domain)
+            if certain:
+                return self.on_crisis(tracker) + answer_too(dispatcher, tracker, domain)
+            # a possible crisis, by meaning only: the lines, then what the bot says anyway
         try:
             return await self.act(dispatcher, tracker, domain)
         except Exception:  # say so rather than fall silent; the log has the details

@@ -101,11 +101,13 @@ class ValidateComplaintForm(FormValidationAction):
                   domain: dict) -> list[dict]:
         # The safety net comes first here too. A crisis ends the form: the lines go out now
         # (and action_complaint_summary, which follows, sees they were sent and stays quiet).
-        is_crisis, match = crisis_in(tracker)
+        is_crisis, match, certain = crisis_in(tracker)
         if is_crisis:
             send_crisis_lines(dispatcher, tracker, domain, match)
-            return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
-                    SlotSet("requested_slot", None)]
+            if certain:
+                return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
+                        SlotSet("requested_slot", None)]
+            # possible only (by meaning): the lines, and the form goes on
         return await super().run(dispatcher, tracker, domain)
 
     def validate_complaint_about(self, value, dispatcher, tracker, domain) -> dict:

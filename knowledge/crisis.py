@@ -134,7 +134,7 @@ _SUICIDE = (
     r"\bdods?tank\w*", r"\bdods?onsk\w*",
     # slå mig selv ihjel / jeg vil slå mig ihjel / tage mit liv
     rf"\b{_ME} selv ihjel\b", rf"\bjeg {_W}sla\w* {_ME} ihjel\b", rf"\bihjel {_ME}\b",
-    r"\b(?:tage?|tager|tog) (?:mit|mit eget|sit|sit eget) liv\b",
+    r"\b(?:tage?|tager|tog) (?:jeg )?(?:mit|mit eget|sit|sit eget) liv\b",
     r"\blivet af (?:mig|mig selv|mg)\b",
     # vil ikke leve mere / gider ikke leve / har ikke lyst til at leve
     # (but not "kan ikke leve af kontanthjælpen": that is a money question)
@@ -185,7 +185,9 @@ _VIOLENCE = (
     r"\bbange for (?:min (?:kareste|mand|kone|far|mor|ex|eks|kaste)\w*|ham|hende|at ga hjem)\b",
     r"\btor ikke (?:ga|tage|komme) hjem\b", r"\boverfald\w*", r"\bmishandl\w*",
     r"\bseksuel\w* (?:misbrug\w*|overgreb|krank\w*|vold)\b", r"\bovergreb\w*",
-    r"\btvunget til (?:sex|at have sex)\b", r"\bincest\b", r"\bstalk\w*",
+    r"\btvunget til (?:sex|at have sex|at arbejde|at gifte mig)\b", r"\bincest\b",
+    r"\bstalk\w*", r"\b(?:last|lukket) inde\b", r"\btaget mit pas\b",
+    r"\bgifte mig (?:bort|vak) mod min vilje\b", r"\blocked (?:me )?in\b",
     # English
     r"\b(?:hits|hit|beats|beat|beating|kicks|kicked|chokes|choked|strangl\w*|punch\w*) me\b",
     r"\b(?:threatens|threatened|threatening) (?:me|to kill|to hurt)\b",
@@ -203,6 +205,13 @@ _CHILD_HARM = (
      r"sparket|mishandl\w*|misbrugt|voldtaget|truet)\b"),
     (r"\b(?:dad|father|mum|mom|mother|stepdad|stepfather|parents) (?:hits|beats|hurts|abuses|"
      r"touches|kicks)\b"),
+    # a small child left alone, or cared for by a drunk adult, now
+    (r"\b(?:barn|baby|babyen|born|bornene|ungerne|lille \w+) (?:\w+ ){0,4}alene (?:\w+ ){0,12}"
+     r"(?:dage|dogn|nat|natten|timer)\b"),
+    r"\b(?:fuld|beruset|skav|pavirket) og passer (?:sin|sit|sine|en|et|min|mit) \w+",
+    # grooming: an adult who wants to meet a child in secret, or asks for nude pictures
+    r"\bvoksen (?:\w+ ){0,2}vil (?:\w+ ){0,2}(?:mode|modes|made) (?:\w+ ){0,2}mig\b",
+    r"\bnogenbilled\w*", r"\bnude (?:pictures|photos|pics)\b",
 )
 # The writer is a child: with any crisis words, Børnetelefonen comes first.
 _CHILD_SELF = re.compile(r"\bjeg er (?:et barn|under 18|under atten|kun \d{1,2} ar)\b|"

@@ -130,6 +130,13 @@ class ArticleIndex:
         }
         return cls(index, passages, anchors, manifest)
 
+    def question_vectors(self) -> np.ndarray:
+        """The example questions' vectors (read back from the index, float32)."""
+        ids = [i for i, p in enumerate(self.passages) if p.kind == "question"]
+        if not ids:
+            return np.zeros((0, self._index.d), dtype=np.float32)
+        return np.stack([self._index.reconstruct(i) for i in ids]).astype(np.float32)
+
     def out_of_scope_score(self, vector: np.ndarray) -> float:
         """How close the question is to the nearest thing the bot must not answer."""
         return float((self.anchors @ vector).max()) if len(self.anchors) else -1.0

@@ -26,6 +26,27 @@ from .yamlfile import Problem, load_yaml
 EXPECTED_MUNICIPALITIES = 98
 OUT_OF_SCOPE = "out_of_scope.yml"  # optional: without it, only the score threshold rejects
 GAPS = "gaps.yml"                  # optional: known topics without an article
+# The NLU's crisis examples (one place for them) also serve the search's crisis check.
+NLU_FILE = Path(__file__).resolve().parent.parent / "bot" / "data" / "nlu.yml"
+
+
+def nlu_crisis_examples(path: Path) -> tuple[str, ...]:
+    """The `crisis` intent's examples in Rasa's NLU file, entity markup removed; () without it."""
+    import re
+
+    import yaml
+
+    if not path.exists():
+        return ()
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    examples = []
+    for block in doc.get("nlu") or []:
+        if block.get("intent") == "crisis":
+            for line in str(block.get("examples") or "").splitlines():
+                text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line.strip()[2:]).strip()
+                if text:
+                    examples.append(text)
+    return tuple(examples)
 
 
 class KnowledgeError(Exception):
@@ -107,6 +128,7 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
                                 f"{len(municipalities)} kommuner; Danmark har "
                                 f"{EXPECTED_MUNICIPALITIES}", "warning"))
 
+    crisis_examples = nlu_crisis_examples(NLU_FILE)
     out_of_scope: tuple[str, ...] = ()
     if (knowledge_dir / OUT_OF_SCOPE).exists():
         doc = load_yaml(knowledge_dir / OUT_OF_SCOPE, display(knowledge_dir / OUT_OF_SCOPE))
@@ -148,6 +170,7 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
         municipalities={m.id: m for m in municipalities},
         out_of_scope=out_of_scope,
         gaps=gaps,
+        crisis_examples=crisis_examples,
     )
     return LoadResult(kb, problems)
 

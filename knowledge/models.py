@@ -123,6 +123,9 @@ class KnowledgeBase:
     # Example messages the bot must not answer from an article (weather, sport, shopping …).
     out_of_scope: tuple[str, ...] = ()
     gaps: tuple = ()  # knowledge.gaps.Gap: topics without an article, and who answers them
+    # Crisis messages (the NLU's crisis examples): a question closer to one of them than to any
+    # article question is treated as a possible crisis (knowledge.search).
+    crisis_examples: tuple[str, ...] = ()
     resolver: object = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -57,6 +57,11 @@ class KnowledgeService:
     def search(self, query: str, k: int = 3, kommune: str | None = None) -> SearchResult:
         return self._snapshot.searcher.search(query, k=k, kommune=kommune)
 
+    def crisis_possible(self, text: str) -> bool:
+        """Is this message closer to a crisis example than to any rights question? (The
+        search's meaning check; its embedding is cached for the search that follows.)"""
+        return self._snapshot.searcher.search(text, k=1).crisis
+
     @property
     def threshold(self) -> float:
         return self._snapshot.searcher.threshold

@@ -57,6 +57,10 @@ class StubService:
         self.questions: list[tuple[str, str | None]] = []
         # questions with no article (a crisis message: the real search finds none either)
         self.unsure: set[str] = set()
+        self.possible_crisis: set[str] = set()   # what the meaning check would flag
+
+    def crisis_possible(self, text: str) -> bool:
+        return text in self.possible_crisis
 
     def search(self, query: str, k: int = 3, kommune: str | None = None) -> SearchResult:
         self.questions.append((query, kommune))
@@ -160,6 +164,12 @@ def test_a_crisis_that_is_also_a_rights_question_gets_the_lines_and_the_answer(s
     assert "utter_article" in responses(messages)
     marks = custom(messages)
     assert marks[0]["crisis"] is True and marks[1]["article_id"] == "klagefrist"
+
+
+def test_a_possible_crisis_by_meaning_gets_the_lines_and_the_usual_reply(svc):
+    svc.possible_crisis.add("farvel til alle")
+    messages, _ = run(ActionReply(), tracker("farvel til alle", "goodbye"))
+    assert responses(messages) == ["utter_crisis_any", "utter_goodbye"]
 
 
 def test_suicide_lines_start_with_livslinien(svc, kb):

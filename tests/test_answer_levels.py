@@ -100,7 +100,8 @@ def test_scores_stay_between_0_and_1(service):
 ])
 def test_other_languages_are_helped_with_one_line_in_their_language(chat, question, line):
     messages = chat(question)
-    said = responses(messages)
+    said = [r for r in responses(messages) if not r.startswith("utter_crisis")]
+    # (a night without a roof can also raise the crisis check: then the lines come first)
     assert said[0] in ("utter_article", "utter_suggest", "utter_not_sure")
     assert line in said
     assert "utter_in_danish_en" not in responses(chat("hvordan klager jeg over en afgørelse"))
