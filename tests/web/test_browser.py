@@ -179,7 +179,9 @@ def test_keyboard_only_conversation(page, site):
     assert active(page)["id"] == "rb-input"                      # focus moved into the panel
     assert launcher.get_attribute("aria-expanded") == "true"
     assert page.locator(".rb-privacy").inner_text() == (
-        "Skriv ikke dit CPR-nummer eller andre personlige oplysninger.")
+        "Skriv ikke dit CPR-nummer eller andre personlige oplysninger. "
+        "Samtalen slettes efter 30 dage. Slet min samtale")
+    assert page.get_by_role("button", name="Slet min samtale").is_visible()
     log = page.locator(".rb-log")
     assert log.get_attribute("aria-live") == "polite" and log.get_attribute("role") == "log"
     assert page.locator("label[for=rb-input]").inner_text() == "Skriv dit spørgsmål"
@@ -237,6 +239,26 @@ def test_keyboard_only_conversation(page, site):
     assert bot_messages(page).filter(has_text="4 uger").locator(".rb-thanks").count() == 1
     assert page.context.cookies() == []
     assert page.problems == []                                   # no CSP violations, no errors
+
+
+def test_slet_min_samtale_deletes_it_on_the_server_and_in_the_browser(page, site):
+    page.goto(site.url + "/")
+    page.locator(".rb-launcher").click()
+    page.locator("#rb-input").fill("hvordan klager jeg")
+    page.keyboard.press("Enter")
+    bot_messages(page).filter(has_text="4 uger").wait_for()
+    sender = page.evaluate("JSON.parse(Object.values(sessionStorage)[0]).sender")
+    forget = page.get_by_role("button", name="Slet min samtale")
+    forget.focus()                                              # keyboard-usable
+    with page.expect_request("**/api/conversation/delete") as request:
+        page.keyboard.press("Enter")
+    assert request.value.post_data_json == {"sender": sender}
+    bot_messages(page).filter(has_text="Din samtale er slettet.").wait_for()
+    assert page.locator(".rb-user").count() == 0                # gone from the page
+    stored = page.evaluate("JSON.parse(Object.values(sessionStorage)[0])")
+    assert stored["sender"] != sender                           # a new, unlinked conversation
+    assert all("klager" not in m.get("text", "") for m in stored["messages"])
+    assert page.problems == []
 
 
 def test_quick_reply_buttons_send_their_payload(page, site):
