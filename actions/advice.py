@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.complaint import help_channels
+from knowledge.followup import follow_up_kind
 from knowledge.models import KOMMUNE_CHANNEL
 from knowledge.municipalities import local_channels
 from knowledge.municipalities import official_name as official_kommune_name
@@ -58,6 +59,11 @@ class ActionAdvice(SafeAction):
         place = municipality(tracker, kb)
         if intent == "inform":
             named = kb.resolver.find(text)
+            if named is None and tracker.get_slot("last_article") and follow_up_kind(text):
+                # "og hvis den er gået?" read as 'inform': a follow-up to the last answer
+                from .answer import ActionAnswerFromKnowledge
+
+                return await ActionAnswerFromKnowledge().act(dispatcher, tracker, domain)
             if named is None:
                 # a date or a topic with no question around it: ask what they want to know
                 dispatcher.utter_message(response="utter_inform")

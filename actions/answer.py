@@ -119,7 +119,8 @@ class ActionAnswerFromKnowledge(SafeAction):
             return []
         if result.level == SUGGEST and result.suggestions:
             suggest(dispatcher, tracker, result.suggestions, domain)
-            return []
+            # the likeliest topic, for a follow-up ("kan de det?") to lean on
+            return [SlotSet(LAST_ARTICLE, result.suggestions[0].article.id)]
         if not result.confident or result.best is None:
             unsure(dispatcher, tracker, domain, kb, place)
             return []

@@ -157,8 +157,11 @@ def crisis_in(tracker: Tracker) -> tuple[bool, crisis.CrisisMatch | None, bool]:
     return semantic_crisis(text), None, False
 
 
+SEMANTIC_MIN_WORDS = 3   # "slut", "glem det": too short to tell by meaning (stop words)
+
+
 def semantic_crisis(text: str) -> bool:
-    if not text.strip() or text.startswith("/"):
+    if text.startswith("/") or len(text.split()) < SEMANTIC_MIN_WORDS:
         return False
     try:
         return service().crisis_possible(text)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from knowledge.followup import follow_up_kind
 from knowledge.text import fold
 
-from .answer import ActionAnswerFromKnowledge, answer_if_sure
+from .answer import LAST_ARTICLE, ActionAnswerFromKnowledge, answer_if_sure
 from .common import SafeAction, latest_intent, latest_text
 
 REPLIES = {
@@ -27,6 +28,8 @@ _STOP_WORDS = frozenset(["stop", "stopp", "slut", "afslut", "afbryd", "annuller"
 _STOP_PHRASES = frozenset({"hej hej", "nej tak", "det var det", "tak for nu", "vi ses"})
 _QUESTION_WORDS = frozenset(["kan", "maa", "skal", "vil", "hvad", "hvordan", "hvorfor", "hvem", "hvornaar", "hvor", "er", "har", "can", "may", "what", "how", "why", "when"])
 END_INTENTS = ("stop", "goodbye")
+# Small talk that is never a question about the last answer ("tak for det", "hej igen").
+NOT_FOLLOW_UPS = (*END_INTENTS, "thanks", "greet")
 OTHERWISE = "utter_inform"
 
 
@@ -57,6 +60,10 @@ class ActionReply(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict) -> list[dict]:
         intent = latest_intent(tracker)
+        if (tracker.get_slot(LAST_ARTICLE) and intent not in NOT_FOLLOW_UPS
+                and follow_up_kind(latest_text(tracker))):
+            # "kan de det?" read as small talk: a follow-up to the last answer
+            return await ActionAnswerFromKnowledge().act(dispatcher, tracker, domain)
         if intent in END_INTENTS and not form_was_stopped(tracker) \
                 and not looks_like_stop(latest_text(tracker)):
             # the NLU took a question for a stop ("klagefirst"): answer it instead

@@ -20,9 +20,8 @@ MAX_WORDS = 9
 _OPENS = re.compile(
     r"^(?:og|men|saa|hvad hvis|hvad nu hvis|hvis|hvad saa|hvor meget|hvor mange|hvor lang tid"
     r"|hvor laenge|hvornaar|kan de|maa de|skal de|kan jeg|maa jeg|skal jeg|hvad goer jeg"
-    r"|hvad kan jeg|hvem|hvordan|how long|how much|can they)\b")
-_STRONG = re.compile(r"^(?:og|men|saa|hvad hvis|hvad nu hvis|hvis|hvad saa|hvad med|what if|and if"
-                     r"|but|what about)\b")
+    r"|hvad kan jeg|hvem|hvordan|hvad med|how long|how much|can they|what about)\b")
+_STRONG = re.compile(r"^(?:og|men|saa|hvad hvis|hvad nu hvis|hvis|hvad saa|what if|and if|but)\b")
 _POINTS_BACK = re.compile(r"\b(?:det|de|dem|den|saa|dette|that|they|it|them)\b")
 SIBLING_MARGIN = 0.01   # a sibling must beat the last article by this on the follow-up itself
 

@@ -51,8 +51,9 @@ def stack(tmp_path_factory) -> Stack:
                                                 tracker_db=work / "tracker.db", log_dir=work))
         web = stack_module.start_web(
             web_port, f"http://{host}:{rasa_port}", host, log_dir=work,
+            # every test citizen comes from 127.0.0.1: the per-IP limit would stop the suite
             env={"FEEDBACK_DB": str(work / "feedback.db"),
-                 "RASA_TRACKER_DB": str(work / "tracker.db")})
+                 "RASA_TRACKER_DB": str(work / "tracker.db"), "RATE_LIMIT": "1000/minute"})
         services.append(web)
         stack_module.wait_ready(services, timeout=READY_TIMEOUT)
         yield Stack(rasa_url=f"http://{host}:{rasa_port}",
