@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.complaint import help_channels
 from knowledge.followup import WEAK, family, follow_up_kind, pick_in_family
-from knowledge.language import DANISH, detect_language
+from knowledge.language import detect_language
 from knowledge.municipalities import local_channels
 from knowledge.search import ANSWER, SUGGEST, Hit
 
@@ -31,6 +31,9 @@ from .common import (
 
 log = logging.getLogger("rettighedsbot.actions")
 MAX_RELATED = 2
+# "The answer is in Danish; ask the kommune for an interpreter", per language (bot/domain.yml)
+IN_DANISH = {"en": "utter_in_danish_en", "de": "utter_in_danish_de", "pl": "utter_in_danish_pl",
+             "uk": "utter_in_danish_uk", "ar": "utter_in_danish_ar"}
 FAMILY_DEPTH = 25              # how deep the follow-up's own search looks for the family
 LAST_ARTICLE = "last_article"   # slot: the article of the last answer (bot/domain.yml)
 # Other articles are offered only when they score nearly as well as the answer.
@@ -39,9 +42,8 @@ RELATED_WITHIN = 0.05
 
 def in_their_language(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> None:
     """One line in the citizen's own language: the answer is Danish, ask for an interpreter."""
-    lang = detect_language(latest_text(tracker))
-    response = f"utter_in_danish_{lang}"
-    if lang != DANISH and response in (domain.get("responses") or {}):
+    response = IN_DANISH.get(detect_language(latest_text(tracker)))
+    if response and response in (domain.get("responses") or {}):
         dispatcher.utter_message(response=response)
 
 

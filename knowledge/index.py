@@ -23,7 +23,7 @@ import numpy as np
 from .embedder import Embedder
 from .models import Article, KnowledgeBase
 
-INDEX_FORMAT = 3  # bump when the way passages are built or stored changes
+INDEX_FORMAT = 4  # bump when the way passages are built or stored changes
 CHUNK_CHARS = 400
 LAST_GOOD = "last-good.json"
 # An article whose second passage also matches is more likely right than one lucky match:
@@ -86,7 +86,12 @@ def _new_faiss_index(dim: int, size: int) -> faiss.Index:
     return index
 
 
-def index_key(embedder: Embedder, passages: list[Passage], anchors: tuple[str, ...]) -> str:
+def examples_of(kb: KnowledgeBase) -> list:
+    """The example messages embedded beside the passages: out of scope, and crisis."""
+    return [list(kb.out_of_scope), list(kb.crisis_examples)]
+
+
+def index_key(embedder: Embedder, passages: list[Passage], anchors: list) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([INDEX_FORMAT, embedder.backend, embedder.model, anchors],
                              ensure_ascii=False).encode())
@@ -97,11 +102,13 @@ def index_key(embedder: Embedder, passages: list[Passage], anchors: tuple[str, .
 
 class ArticleIndex:
     def __init__(self, index: faiss.Index, passages: list[Passage], anchors: np.ndarray,
-                 manifest: dict):
+                 manifest: dict, crisis: np.ndarray | None = None):
         self._index = index
         self.passages = passages
         self.anchors = anchors  # out-of-scope examples, embedded as queries
         self.manifest = manifest
+        # crisis examples (the NLU's), embedded as queries: the search's crisis check
+        self.crisis = crisis if crisis is not None else np.zeros((0, index.d), dtype=np.float32)
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder) -> ArticleIndex:
@@ -117,18 +124,21 @@ class ArticleIndex:
         index.add(vectors)
         anchors = (embedder.query(list(kb.out_of_scope)) if kb.out_of_scope
                    else np.zeros((0, embedder.dim), dtype=np.float32))
+        crisis = (embedder.query(list(kb.crisis_examples)) if kb.crisis_examples
+                  else np.zeros((0, embedder.dim), dtype=np.float32))
         manifest = {
             "format": INDEX_FORMAT,
             "backend": embedder.backend,
             "model": embedder.model,
-            "key": index_key(embedder, passages, kb.out_of_scope),
+            "key": index_key(embedder, passages, examples_of(kb)),
             "dim": embedder.dim,
             "articles": len(kb.articles),
             "passages": len(passages),
             "out_of_scope_examples": len(anchors),
+            "crisis_examples": len(crisis),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        return cls(index, passages, anchors, manifest)
+        return cls(index, passages, anchors, manifest, crisis.astype(np.float32))
 
     def question_vectors(self) -> np.ndarray:
         """The example questions' vectors (read back from the index, float32)."""
@@ -177,6 +187,7 @@ class ArticleIndex:
             tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=index_dir))
             faiss.write_index(self._index, str(tmp / "index.faiss"))
             np.save(tmp / "anchors.npy", self.anchors)
+            np.save(tmp / "crisis.npy", self.crisis)
             (tmp / "passages.json").write_text(
                 json.dumps([asdict(p) for p in self.passages], ensure_ascii=False), "utf-8")
             # The last good knowledge set, to serve if the YAML is broken when a process starts.
@@ -195,13 +206,15 @@ class ArticleIndex:
         manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
         passages = [Passage(**p) for p in json.loads((folder / "passages.json").read_text("utf-8"))]
         anchors = np.load(folder / "anchors.npy")
-        return cls(faiss.read_index(str(folder / "index.faiss")), passages, anchors, manifest)
+        crisis = np.load(folder / "crisis.npy") if (folder / "crisis.npy").exists() else None
+        return cls(faiss.read_index(str(folder / "index.faiss")), passages, anchors, manifest,
+                   crisis)
 
 
 def load_or_build(kb: KnowledgeBase, embedder: Embedder, index_dir: Path,
                   log=lambda message: None) -> ArticleIndex:
     passages = all_passages(kb)
-    folder = index_dir / index_key(embedder, passages, kb.out_of_scope)
+    folder = index_dir / index_key(embedder, passages, examples_of(kb))
     if (folder / "manifest.json").exists():
         index = ArticleIndex.load(folder)
         _write_atomic(index_dir / LAST_GOOD, json.dumps({"key": index.manifest["key"]}))

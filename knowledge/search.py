@@ -182,13 +182,9 @@ class Searcher:
 
     def _crisis_margin(self, vector) -> float:
         """How much closer the question is to a crisis example than to any article question
-        or out-of-scope example. The vectors are made on first use (a second or two)."""
-        if self._crisis_vectors is None:
-            import numpy as np
-
-            examples = (self.embedder.query(list(self.kb.crisis_examples))
-                        if self.kb.crisis_examples else np.zeros((0, self.embedder.dim)))
-            self._crisis_vectors = (examples.astype("float32"), self.index.question_vectors())
+        or out-of-scope example (the crisis examples are embedded with the index)."""
+        if self._crisis_vectors is None:       # read back from the index once
+            self._crisis_vectors = (self.index.crisis, self.index.question_vectors())
         examples, questions = self._crisis_vectors
         if not len(examples):
             return -1.0
