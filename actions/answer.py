@@ -158,9 +158,10 @@ def search_in_context(svc, kb, question: str, last_article: str | None, kommune:
     kind = follow_up_kind(question) if topic else None
     if kind is None:
         return _trim(alone)
-    if kind == WEAK and alone.level == ANSWER and alone.best.article not in family(kb, topic):
+    members = family(kb, topic)
+    if kind == WEAK and alone.level == ANSWER and alone.best.article not in members:
         return _trim(alone)               # a short question of its own, on another topic
-    picked = pick_in_family(alone.hits, family(kb, topic))
+    picked = pick_in_family(alone.hits, members)
     if picked is None:
         if kind == WEAK or not alone.hits:
             return _trim(alone)

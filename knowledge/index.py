@@ -145,7 +145,7 @@ class ArticleIndex:
         ids = [i for i, p in enumerate(self.passages) if p.kind == "question"]
         if not ids:
             return np.zeros((0, self._index.d), dtype=np.float32)
-        return np.stack([self._index.reconstruct(i) for i in ids]).astype(np.float32)
+        return self._index.reconstruct_n(0, self._index.ntotal)[ids].astype(np.float32)
 
     def out_of_scope_score(self, vector: np.ndarray) -> float:
         """How close the question is to the nearest thing the bot must not answer."""

@@ -59,8 +59,9 @@ class KnowledgeService:
 
     def crisis_possible(self, text: str) -> bool:
         """Is this message closer to a crisis example than to any rights question? (The
-        search's meaning check; its embedding is cached for the search that follows.)"""
-        return self._snapshot.searcher.search(text, k=1).crisis
+        search's meaning check, without ranking articles; the embedding is cached for the
+        search that follows.)"""
+        return self._snapshot.searcher.crisis_possible(text)
 
     @property
     def threshold(self) -> float:
