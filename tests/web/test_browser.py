@@ -161,6 +161,13 @@ def bot_messages(page):
     return page.locator(".rb-log .rb-bot")
 
 
+def ask_how_to_complain(page):
+    """Type the complaint question into the open widget and wait for the fake Rasa's answer."""
+    page.locator("#rb-input").fill("hvordan klager jeg")
+    page.keyboard.press("Enter")
+    bot_messages(page).filter(has_text="4 uger").wait_for()
+
+
 # -- the conversation, keyboard only -------------------------------------------------------------
 
 def test_keyboard_only_conversation(page, site):
@@ -244,9 +251,7 @@ def test_keyboard_only_conversation(page, site):
 def test_slet_min_samtale_deletes_it_on_the_server_and_in_the_browser(page, site):
     page.goto(site.url + "/")
     page.locator(".rb-launcher").click()
-    page.locator("#rb-input").fill("hvordan klager jeg")
-    page.keyboard.press("Enter")
-    bot_messages(page).filter(has_text="4 uger").wait_for()
+    ask_how_to_complain(page)
     sender = page.evaluate("JSON.parse(Object.values(sessionStorage)[0]).sender")
     forget = page.get_by_role("button", name="Slet min samtale")
     forget.focus()                                              # keyboard-usable
@@ -318,9 +323,7 @@ def test_widget_works_from_another_origin(page, site, host_page, fake_rasa):
     host_page.widget_src = site.url + "/static/widget.js"
     page.goto(host_page.url + "/")
     page.locator(".rb-launcher").click()
-    page.locator("#rb-input").fill("hvordan klager jeg")
-    page.keyboard.press("Enter")
-    bot_messages(page).filter(has_text="4 uger").wait_for()
+    ask_how_to_complain(page)
     stored = page.evaluate("JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage)[0]))")
     assert re.fullmatch(r"w[0-9a-f]{32}", stored["sender"])
     assert fake_rasa.requests[-1] == {"sender": stored["sender"], "message": "hvordan klager jeg",
@@ -340,9 +343,7 @@ def test_small_screens_and_zoom(browser, site, width, height):
     box = launcher.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
     launcher.click()
-    page.locator("#rb-input").fill("hvordan klager jeg")
-    page.keyboard.press("Enter")
-    bot_messages(page).filter(has_text="4 uger").wait_for()
+    ask_how_to_complain(page)
     for selector in ("#rb-panel", "#rb-input", ".rb-send", ".rb-close", ".rb-privacy"):
         b = page.locator(selector).bounding_box()
         assert b["x"] >= 0 and b["x"] + b["width"] <= width + 0.5, selector
@@ -387,9 +388,7 @@ def test_text_contrast_is_at_least_4_5(page, site):
     page.goto(site.url + "/")
     launcher_colours = page.evaluate(CONTRAST_JS, [".rb-launcher"])
     page.locator(".rb-launcher").click()
-    page.locator("#rb-input").fill("hvordan klager jeg")
-    page.keyboard.press("Enter")
-    bot_messages(page).filter(has_text="4 uger").wait_for()
+    ask_how_to_complain(page)
     selectors = [".rb-title", ".rb-restart", ".rb-privacy", ".rb-user .rb-text", ".rb-bot .rb-text",
                  ".rb-bot .rb-links a", ".rb-quick-button", ".rb-fb-button", ".rb-feedback-q",
                  ".rb-label", ".rb-input", ".rb-send"]
