@@ -34,8 +34,10 @@ from .common import (
     send_custom,
     service,
 )
+from .stopping import meant_as_stop
 
 FORM_SLOTS = ("complaint_about", "complaint_date", "kommune")
+FORM_STOPPED = "utter_form_stopped"
 MAX_ABOUT = 200
 DEADLINE_RESPONSES = {
     "ok": "utter_complaint_deadline_ok",
@@ -108,6 +110,12 @@ class ValidateComplaintForm(FormValidationAction):
                 return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
                         SlotSet("requested_slot", None)]
             # possible only (by meaning): the lines, and the form goes on
+        if meant_as_stop(tracker.latest_message or {}):
+            # The form takes stop-like messages as answers (bot/domain.yml), so that a typo
+            # the NLU reads as `stop` ("klagefirst") is an answer and only a real stop ends it.
+            dispatcher.utter_message(response=FORM_STOPPED)
+            return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
+                    SlotSet("requested_slot", None)]
         return await super().run(dispatcher, tracker, domain)
 
     def validate_complaint_about(self, value, dispatcher, tracker, domain) -> dict:

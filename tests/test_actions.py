@@ -222,12 +222,35 @@ def test_a_question_taken_for_a_stop_is_answered(svc, text):
         assert responses(messages)[0] == "utter_article", (text, intent)
 
 
-def test_stop_after_leaving_the_form(svc):
-    left = [{"event": "action", "name": "action_deactivate_loop"}]
-    t = tracker("glem det", "stop")
-    t.events.extend(left)
-    messages, _ = run(ActionReply(), t)
+@pytest.mark.parametrize("text, intent", [("glem det", "stop"), ("jeg vil ikke mere", "stop"),
+                                          ("farvel", "goodbye"), ("stop", "stop")])
+def test_a_real_stop_inside_the_form_ends_it(svc, text, intent):
+    t = tracker(text, intent, slots={"requested_slot": "complaint_date",
+                                     "complaint_about": "kontanthjælp"},
+                extracted={"complaint_date": text})
+    messages, events = run(ValidateComplaintForm(), t)
     assert responses(messages) == ["utter_form_stopped"]
+    assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
+    assert {"event": "slot", "timestamp": None, "name": "complaint_about", "value": None} in events
+
+
+def test_a_stop_the_nlu_is_unsure_of_does_not_end_the_form(svc):
+    t = tracker("afbryd", "stop", slots={"requested_slot": "complaint_about"},
+                extracted={"complaint_about": "afbryd"})
+    t.latest_message["intent"]["confidence"] = 0.55
+    messages, events = run(ValidateComplaintForm(), t)
+    assert "utter_form_stopped" not in responses(messages)
+    assert {"event": "slot", "timestamp": None, "name": "complaint_about",
+            "value": "afbryd"} in events
+
+
+@pytest.mark.parametrize("text", ["klagefirst", "kan de stoppe min kontanthjælp?"])
+def test_a_typo_the_nlu_took_for_a_stop_is_an_answer_in_the_form(svc, text):
+    t = tracker(text, "stop", slots={"requested_slot": "complaint_about"},
+                extracted={"complaint_about": text})
+    messages, events = run(ValidateComplaintForm(), t)
+    assert "utter_form_stopped" not in responses(messages)
+    assert {"event": "slot", "timestamp": None, "name": "complaint_about", "value": text} in events
 
 
 # --- answers from the knowledge base ------------------------------------------------------
