@@ -219,3 +219,14 @@ def client(app):
 
 def chat(client, message: str, sender: str = "test-sender-1", **extra):
     return client.post("/api/chat", json={"sender": sender, "message": message, **extra})
+
+
+# The browser tests' fixtures (imported last: browser.py reads PUBLIC from this module).
+from .browser import (  # noqa: F401
+    browser,
+    host_page,
+    page,
+    site,
+    site_rasa_down,
+    site_rasa_slow,
+)

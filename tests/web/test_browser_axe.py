@@ -10,17 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import (  # noqa: F401  (fixtures)
-    ask_how_to_complain,
-    bot_messages,
-    browser,
-    host_page,
-    page,
-    site,
-)
-from .test_browser_widget import DANISH, SPEECH_STUB
+from .browser import DANISH, SPEECH_STUB, ask_how_to_complain, bot_messages, require_browser
 
 pytestmark = pytest.mark.browser
+require_browser()
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

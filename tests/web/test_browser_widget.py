@@ -14,19 +14,20 @@ import pytest
 
 from web import create_app
 
-from .conftest import PUBLIC
-from .test_browser import (  # noqa: F401  (fixtures)
+from .browser import (
+    DANISH,
+    NO_DANISH,
+    SPEECH_STUB,
     Served,
     active,
     ask_how_to_complain,
     bot_messages,
-    browser,
-    host_page,
-    page,
-    site,
+    require_browser,
 )
+from .conftest import PUBLIC
 
 pytestmark = pytest.mark.browser
+require_browser()
 
 
 def open_widget(page, url: str) -> None:
@@ -242,29 +243,6 @@ def test_a_real_network_failure_still_says_check_the_connection(page, site, host
 
 # -- "Læs op" ---------------------------------------------------------------------------------
 
-# Headless Chromium has no voices. This stands in for the browser's speechSynthesis: voices
-# arrive late (voiceschanged), as in real browsers, and every speak() call is recorded.
-SPEECH_STUB = """(() => {
-  const later = %s;
-  const calls = [], listeners = [];
-  let voices = [];
-  window.__speech = { calls, cancels: 0 };
-  const synth = {
-    speaking: false, pending: false, paused: false,
-    getVoices: () => voices.slice(),
-    speak(u) { calls.push({ text: u.text, lang: u.lang, voice: u.voice && u.voice.lang }); },
-    cancel() { window.__speech.cancels++; },
-    pause() {}, resume() {},
-    addEventListener(type, fn) { if (type === "voiceschanged") listeners.push(fn); },
-    removeEventListener() {},
-  };
-  class Utterance { constructor(text) { this.text = text; this.lang = ""; this.voice = null; } }
-  Object.defineProperty(window, "speechSynthesis", { value: synth, configurable: true });
-  Object.defineProperty(window, "SpeechSynthesisUtterance", { value: Utterance, configurable: true });
-  setTimeout(() => { voices = later; listeners.forEach(f => f(new Event("voiceschanged"))); }, 300);
-})();"""
-DANISH = '[{lang: "en-US", name: "English"}, {lang: "da-DK", name: "Dansk"}]'
-NO_DANISH = '[{lang: "en-US", name: "English"}, {lang: "de-DE", name: "Deutsch"}]'
 
 
 def test_laes_op_reads_the_answer_aloud_in_danish_by_keyboard(page, site):
