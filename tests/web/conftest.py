@@ -36,7 +36,7 @@ def _answer(message: str, metadata: dict | None = None,
         return 200, action_replies.crisis_reply()
     if "plejevederlag-svar" in m:
         return 200, action_replies.gap_reply("plejevederlag", metadata)
-    if "artikel-svar" in m:
+    if "artikel-svar" in m or "hvor lang tid har jeg til at klage" in m:
         return 200, action_replies.article_reply("klagefrist", metadata, public_url)
     if "server fejl" in m:
         return 500, {"error": "boom"}

@@ -15,6 +15,7 @@ import pytest
 from web import create_app
 
 from .browser import (
+    ARTIFACTS,
     DANISH,
     NO_DANISH,
     SPEECH_STUB,
@@ -280,3 +281,24 @@ def test_laes_op_is_hidden_without_a_danish_voice(page, site):
     assert [speak.nth(i).is_visible() for i in range(2)] == [False, False]
     assert page.evaluate("document.querySelector('.rb-root').classList.contains('rb-can-speak')") \
         is False
+
+
+# -- the README's picture ---------------------------------------------------------------------
+
+def test_screenshot_of_the_widget_on_a_council_page(page, site, fake_rasa):
+    """tests/artifacts/widget-council.png; docs/widget.png is a copy of it (README)."""
+    page.add_init_script(SPEECH_STUB % DANISH)
+    fake_rasa.public_url = site.url
+    try:
+        open_widget(page, site.url + "/")                      # the demo page: a council's site
+        ask(page, "Hvor lang tid har jeg til at klage?", "4 uger")
+    finally:
+        fake_rasa.public_url = PUBLIC
+    page.locator(".rb-root.rb-can-speak").wait_for(state="attached")
+    page.evaluate("() => { const log = document.querySelector('.rb-log'); "
+                  "const asked = [...log.querySelectorAll('.rb-user')].at(-1); "
+                  "log.scrollTop = asked.offsetTop - log.offsetTop - 8; }")
+    page.locator("#rb-input").blur()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "widget-council.png"))
+    assert (ARTIFACTS / "widget-council.png").stat().st_size > 10_000

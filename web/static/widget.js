@@ -591,7 +591,7 @@
     var origin = window.location.origin;
     console.error("rettighedsbot: serveren " + BASE + " tillader ikke chatten på " + origin +
       ". Tilføj " + origin + " til CORS_ORIGINS på serveren (kommasepareret), og genstart " +
-      "web-appen. Se README, afsnittet \"For webredaktører\".");
+      "web-appen. Se README, afsnittet \"For web editors\".");
   }
 
   function sendFeedback(articleId, helpful, query) {
