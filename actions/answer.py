@@ -55,8 +55,8 @@ def unsure(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb,
 
 
 def no_article(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb,
-               gap) -> None:
-    channels = [kb.channels[c] for c in gap.channels if c in kb.channels]
+               gap, place=None) -> None:
+    channels = kb.channels_named(gap.channels, place.name if place else None)
     dispatcher.utter_message(response="utter_no_article", topic=gap.name,
                              lines=channel_lines(domain, channels))
     send_custom(dispatcher, tracker, channel_links(domain, channels), confident=False)
@@ -117,7 +117,7 @@ class ActionAnswerFromKnowledge(SafeAction):
             dispatcher.utter_message(response="utter_knowledge_down")
             return []
         if result.gap is not None:
-            no_article(dispatcher, tracker, domain, kb, result.gap)
+            no_article(dispatcher, tracker, domain, kb, result.gap, place)
             return []
         if result.level == SUGGEST and result.suggestions:
             suggest(dispatcher, tracker, result.suggestions, domain)

@@ -58,7 +58,7 @@ def search_page():
     kb = knowledge().kb()
     municipalities = sorted(kb.municipalities.values(), key=lambda m: m.name) if kb else []
     status = 400 if error else 200
-    gap_channels = ([kb.channels[c] for c in result.gap.channels if c in kb.channels]
+    gap_channels = (kb.channels_named(result.gap.channels, kommune or None)
                     if result and result.gap and kb else [])
     return render_template("lookup.html", q=q, kommune=kommune, result=result, error=error,
                            hits=visible_hits(result) if result else [], gap_channels=gap_channels,
@@ -83,7 +83,7 @@ def article_page(article_id: str):
 @bp.get("/raadgiver/artikel/<article_id>/print")
 def print_page(article_id: str):
     context = article_context(article_id)
-    return render_template("print.html",
+    return render_template("print.html", q=request.args.get("q", ""),
                            plain=plain_text(context["article"], context["channels"]), **context)
 
 

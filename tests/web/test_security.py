@@ -246,3 +246,14 @@ def test_token_bucket_refills_and_forgets_idle_clients():
     now[0] += 120.0
     limiter.hit("f")
     assert len(limiter._buckets) <= 3
+
+
+def test_api_origin_tells_any_page_whether_it_may_use_the_chat(client):
+    # The widget asks this when a request failed: a refused origin looks like a network error.
+    allowed = client.get("/api/origin", headers={"Origin": AARHUS})
+    assert allowed.get_json() == {"allowed": True}
+    refused = client.get("/api/origin", headers={"Origin": EVIL})
+    assert refused.status_code == 200 and refused.get_json() == {"allowed": False}
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"
+    assert refused.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/origin").get_json() == {"allowed": False}
