@@ -15,7 +15,7 @@ from knowledge.redact import redact
 from knowledge.search import ANSWER, LEVELS
 
 from . import messages
-from .api import ApiError, client_ip, json_body, rate_limit, text_field
+from .api import KOMMUNE, ApiError, client_ip, json_body, rate_limit, text_field
 from .fallback import (
     crisis_message,
     detect_crisis,
@@ -34,7 +34,6 @@ log = logging.getLogger("rettighedsbot.web")
 RASA = "rettighedsbot.rasa"
 MAX_MESSAGE_CHARS = 1000
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")   # the widget sends "w" + 32 random hex digits
-KOMMUNE = re.compile(r"[\w .'-]{1,60}")
 
 
 @bp.post("/api/conversation/delete")

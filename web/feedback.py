@@ -6,9 +6,8 @@ import re
 from flask import Blueprint, current_app, jsonify
 
 from . import messages
-from .api import ApiError, client_ip, json_body, rate_limit, text_field
+from .api import KOMMUNE, ApiError, client_ip, json_body, rate_limit, text_field
 from .auth import require_token
-from .chat import KOMMUNE
 from .knowledge_ext import knowledge
 from .store import EXTENSION as STORE
 

@@ -16,7 +16,7 @@ from knowledge import report as figures
 from knowledge.search import ANSWER, LEVELS, SUGGEST, UNKNOWN
 from knowledge.settings import Settings
 
-from . import charts
+from . import charts, messages
 from .auth import require_token
 from .knowledge_ext import knowledge
 from .render import danish_date
@@ -41,17 +41,17 @@ def parse_filters(args, kb) -> figures.Filters:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise BadFilter(f"»{text[:20]}« er ikke en dato. Skriv den som 2026-11-30.") from None
+            raise BadFilter(messages.ERR_REPORT_DATE.format(text=text[:20])) from None
 
     since, until = day("fra"), day("til")
     if since and until and since > until:
-        raise BadFilter("Fra-datoen ligger efter til-datoen.")
+        raise BadFilter(messages.ERR_REPORT_PERIOD)
     name = args.get("kommune", "").strip()
     kommune = None
     if name:
         place = kb.municipality(name) if kb is not None else None
         if place is None:
-            raise BadFilter("Kommunen findes ikke.")
+            raise BadFilter(messages.ERR_UNKNOWN_KOMMUNE)
         kommune = place.name
     return figures.Filters(since, until, kommune)
 
