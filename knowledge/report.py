@@ -391,7 +391,7 @@ def to_markdown(report: Report) -> str:
 def to_csv(report: Report) -> str:
     """One long table (afsnit, navn, mål, værdi): opens in any spreadsheet, easy to filter."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _SafeWriter(csv.writer(buffer, lineterminator="\n"))
     writer.writerow(["afsnit", "navn", "maal", "vaerdi"])
     writer.writerow(["periode", report.filters.describe(), "lavet", report.today.isoformat()])
     for level in LEVELS:
@@ -417,6 +417,18 @@ def to_csv(report: Report) -> str:
     for r in report.health.links.problems if report.health.links else []:
         writer.writerow(["link", r.url, r.status, r.detail])
     return buffer.getvalue()
+
+
+class _SafeWriter:
+    """A spreadsheet runs a cell that starts with = + - @ as a formula; a citizen's words
+    must never become one ("=HYPERLINK(…)"), so such cells get a leading apostrophe."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row: list) -> None:
+        self._writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in "=+-@\t\r" and c
+                               else c for c in row])
 
 
 def _md_table(header: list[str], rows: list[list]) -> str:

@@ -136,6 +136,22 @@ def test_a_link_check_shows_up_on_the_page(seeded, monkeypatch):
     assert "https://ast.dk/gammel-side" in page and "virker ikke (HTTP 404)" in page
 
 
+def test_citizens_words_are_text_never_markup_or_formulas(make_app, tmp_path):
+    store = FeedbackStore(tmp_path / "x.db")
+    for text in ("<script>alert(1)</script> må jeg have min hund med på herberget",
+                 "=HYPERLINK(\"https://x.example\") må jeg have min hund med på herberget",
+                 "må jeg have min hund med på herberget"):
+        store.record_turn("unknown", None, text, "Odense")
+    client = make_app(FEEDBACK_DB=store.path).test_client()
+    page = client.get("/rapport", headers=AUTH).get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    rows = client.get("/rapport?format=csv", headers=AUTH).get_data(as_text=True).splitlines()
+    examples = [r for r in rows if r.startswith("ubesvaret behov,1,eksempel,")]
+    assert len(examples) == 3
+    assert any("'=hyperlink(" in r for r in examples)          # stored lower case
+    assert not any(',=' in r or ',"=' in r for r in examples)
+
+
 # -- filters and downloads -----------------------------------------------------------------------
 
 def test_the_kommune_filter_changes_the_figures(seeded):
