@@ -32,8 +32,9 @@ from .search import ANSWER, LEVELS, SUGGEST, UNKNOWN, embedded_text, normalise_q
 SMALL_NUMBERS = 3          # a group needs this many questions before any example is shown
 MAX_EXAMPLES = 3
 # Two questions belong together when their e5 query vectors are at least this close (cosine)
-# to the group's centre. Seen here: rewordings of one need score 0.91–0.96, different needs
-# of the same kind ("tandlæge" / "briller") 0.84–0.90 (tests/test_report.py holds examples).
+# to the group's centre. Measured here: rewordings of one need 0.91–0.96, different needs of
+# one kind ("tandlæge" / "briller") 0.84–0.87; two questions built alike on different needs
+# can still meet ("bisidder" / "tolk til mødet": 0.92). Tests: tests/test_report.py.
 GROUP_SIMILARITY = 0.90
 # The most frequent distinct questions are grouped; the rest are counted, not grouped.
 # Embedding costs ~20 ms a question, once per process (the service's query cache keeps the

@@ -187,3 +187,17 @@ def test_cli_report_refuses_unknown_kommune_bad_date_and_missing_database(store,
     with pytest.raises(SystemExit) as exc:
         cli.main(["report", "--db", store.path, "--since", "i går"])
     assert exc.value.code == 2
+
+
+def test_grouping_joins_rewordings_and_keeps_neighbouring_needs_apart(service):
+    # Measured cosines (e5 query vectors): briller/briller 0.93, tandlæge/briller 0.85,
+    # bisidder/tolk "til mødet" 0.92 — the last pair shows what the threshold lets through.
+    unmet = [("hvem betaler for mine briller", "unknown", 3),
+             ("kan jeg få hjælp til briller", "unknown", 2),
+             ("kan kommunen betale min tandlæge", "unknown", 4),
+             ("hvad er vejret i morgen", "unknown", 1)]
+    groups, ungrouped = figures.group_needs(unmet, service)
+    assert ungrouped == 0
+    assert sorted((g.count, g.variants) for g in groups) == [(1, 1), (4, 1), (5, 2)]
+    glasses = next(g for g in groups if g.count == 5)
+    assert glasses.examples == ("hvem betaler for mine briller", "kan jeg få hjælp til briller")
