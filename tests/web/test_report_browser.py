@@ -69,7 +69,7 @@ def open_page(browser, *, password: str | None = TOKEN, javascript: bool = True)
     return context, page
 
 
-def test_report_renders_with_charts_and_passes_axe(browser, site):
+def test_report_renders_with_charts_under_the_csp(browser, site):
     context, page = open_page(browser)
     try:
         response = page.goto(site.url + "/rapport")
@@ -95,10 +95,16 @@ def test_report_renders_with_charts_and_passes_axe(browser, site):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         assert page.problems == []                        # no CSP violation, no script error
+    finally:
+        context.close()
 
-        if not AXE.exists():
-            pytest.skip(f"axe-core is not installed ({AXE} is missing: npm install in tests/); "
-                        "the page rendered and every other check passed")
+
+@pytest.mark.skipif(not AXE.exists(), reason=f"axe-core is not installed ({AXE} is missing: "
+                    "npm install in tests/); the render test above still runs")
+def test_report_passes_axe(browser, site):
+    context, page = open_page(browser)
+    try:
+        assert page.goto(site.url + "/rapport").status == 200
         # evaluate() runs outside the page's CSP, which rightly forbids injected scripts
         page.evaluate(AXE.read_text(encoding="utf-8"))
         result = page.evaluate("""async () => {
