@@ -68,7 +68,7 @@ def suggest(dispatcher: CollectingDispatcher, tracker: Tracker, hits, domain: di
         response="utter_suggest",
         buttons=[*({"title": h.article.title, "payload": h.article.title} for h in hits),
                  {"title": "Tal med en person", "payload": "/want_human"}])
-    send_custom(dispatcher, tracker, [], confident=False)
+    send_custom(dispatcher, tracker, [], confident=False, level=SUGGEST)
     in_their_language(dispatcher, tracker, domain)
 
 

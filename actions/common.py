@@ -93,15 +93,19 @@ def article_link(domain: dict, article) -> dict:
 
 def send_custom(dispatcher: CollectingDispatcher, tracker: Tracker, links: list[dict],
                 article_id: str | None = None, confident: bool = True,
-                is_crisis: bool = False) -> None:
+                is_crisis: bool = False, level: str | None = None) -> None:
     """The custom message the web folds into the message before it (CONTRIBUTING.md).
+
+    `level` is the search's answer level (answer | suggest | unknown); the web app counts
+    turns by it for the councils' report. Left out, it follows `confident`.
 
     Over REST it arrives as {"custom": {"rettighedsbot": ...}}. Rasa's socket.io channel
     passes a custom message's keys to `emit()` as arguments, so there it must be wrapped in
     "data" (RasaHQ/rasa#3823); the client then gets bot_uttered {"rettighedsbot": ...}.
     """
     payload: dict[str, Any] = {"links": _unique(links), "confident": confident,
-                               "crisis": is_crisis}
+                               "crisis": is_crisis,
+                               "level": level or ("answer" if confident else "unknown")}
     if article_id:
         payload["article_id"] = article_id
     message = {MARK: payload}

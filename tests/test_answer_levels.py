@@ -37,6 +37,7 @@ def test_answer_level_a_clear_question_gets_its_article(service, chat):
     assert responses(messages)[0] == "utter_article"
     assert service.kb.article("klagefrist").summary in render(messages[0])
     assert custom(messages)[0]["confident"] is True
+    assert custom(messages)[0]["level"] == "answer"     # the web app counts turns by it
 
 
 def test_suggest_level_offers_the_close_articles_and_no_summary(service, chat):
@@ -51,6 +52,7 @@ def test_suggest_level_offers_the_close_articles_and_no_summary(service, chat):
     assert service.kb.article("klagefrist").title in titles and "Tal med en person" in titles
     assert all(service.kb.article(a).summary not in str(messages) for a in offered)
     assert custom(messages)[0]["confident"] is False
+    assert custom(messages)[0]["level"] == "suggest"
     # tapping a suggestion sends its title, which answers with that article
     tapped = chat(service.kb.article("klagefrist").title)
     assert responses(tapped)[0] == "utter_article"
@@ -67,6 +69,7 @@ def test_unknown_level_a_topic_without_article_names_who_answers(service, chat):
     text = render(messages[0])
     assert "folkepension" in text and "Udbetaling Danmark" in text
     assert custom(messages)[0]["confident"] is False
+    assert custom(messages)[0]["level"] == "unknown"
 
 
 def test_unknown_level_shopping_is_refused_with_people_to_ask(service, chat):

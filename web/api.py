@@ -15,6 +15,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# The widget's data-kommune as sent with a chat turn or feedback (a name; resolved later).
+KOMMUNE = re.compile(r"[\w .'-]{1,60}")
 
 
 class ApiError(Exception):

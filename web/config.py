@@ -49,6 +49,8 @@ def from_env() -> dict:
         "CORS_ORIGINS": parse_origins(os.environ.get("CORS_ORIGINS", "")),
         # No token = /api/stats is switched off (404), never open.
         "STATS_TOKEN": os.environ.get("STATS_TOKEN", "") or None,
+        # The councils' report page /rapport; unset = STATS_TOKEN; neither = switched off.
+        "REPORT_TOKEN": os.environ.get("REPORT_TOKEN", "") or None,
         "FEEDBACK_DB": os.environ.get("FEEDBACK_DB", str(REPO_DIR / "var" / "feedback.db")),
         # Per conversation (IP + sender); each IP gets 5 x this in all. "0/minute" switches it off.
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "20/minute"),

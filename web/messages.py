@@ -51,3 +51,6 @@ ERR_AUTH = "Log ind med en gyldig nøgle (Authorization: Bearer …)."
 ERR_FORBIDDEN = "Nøglen er forkert."
 ERR_KNOWLEDGE = "Vidensbasen er ikke klar endnu. Prøv igen om lidt."
 ERR_SERVER = "Der skete en fejl. Prøv igen om lidt."
+# The councils' report page (/rapport): its filters.
+ERR_REPORT_DATE = "»{text}« er ikke en dato. Skriv den som 2026-11-30."
+ERR_REPORT_PERIOD = "Fra-datoen ligger efter til-datoen."

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from knowledge.search import ANSWER, LEVELS, UNKNOWN
+
 log = logging.getLogger("rettighedsbot.web")
 
 CUSTOM_KEY = "rettighedsbot"
@@ -80,6 +82,8 @@ class BotMessage:
     article_id: str | None = None
     # Not sent to the browser: used for the unanswered-questions report and the crisis check.
     confident: bool | None = None
+    # The search's answer level (answer | suggest | unknown), for the councils' report.
+    level: str | None = None
     crisis: bool = False
 
     def to_json(self) -> dict:
@@ -139,6 +143,10 @@ def fold(raw: object) -> list[BotMessage]:
                 target.article_id = article_id
             if isinstance(extra.get("confident"), bool):
                 target.confident = extra["confident"]
+            if extra.get("level") in LEVELS:
+                target.level = extra["level"]
+            elif target.confident is not None:      # an action server from before `level`
+                target.level = ANSWER if target.confident else UNKNOWN
             target.crisis = target.crisis or extra.get("crisis") is True
     return out
 

@@ -55,6 +55,12 @@ def _answer(message: str, metadata: dict | None = None,
                      {"recipient_id": "x", "custom": {"rettighedsbot": {
                          "links": [{"title": "Livslinien: 70 201 201", "url": "tel:+4570201201"}],
                          "crisis": True}}}]
+    if "mente du" in m:          # the search's middle level: "Mente du …?" with buttons
+        return 200, [{"recipient_id": "x", "text": "Mente du en af dem her?",
+                      "buttons": [{"title": "Hvor lang tid har jeg til at klage?",
+                                   "payload": "Hvor lang tid har jeg til at klage?"}]},
+                     {"recipient_id": "x", "custom": {"rettighedsbot": {
+                         "links": [], "confident": False, "crisis": False, "level": "suggest"}}}]
     if "hund" in m or "vejret" in m:
         return 200, [{"recipient_id": "x", "text": "Det ved jeg desværre ikke noget om."},
                      {"recipient_id": "x", "custom": {"rettighedsbot": {

@@ -597,6 +597,7 @@
   function sendFeedback(articleId, helpful, query) {
     var body = { article_id: articleId, helpful: helpful };
     if (query) body.query = query;
+    if (KOMMUNE) body.kommune = KOMMUNE;      // counted per kommune in the council's report
     post("/api/feedback", body).catch(function () { /* feedback is best effort */ });
   }
 
