@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
+from knowledge.crisis import detect, lines_for
 from knowledge.models import Channel, KnowledgeBase
 
 from . import messages
@@ -35,12 +36,7 @@ def crisis_lines(kb: KnowledgeBase | None, match=None) -> list[Channel]:
     without a match, all of them."""
     if kb is None:
         return []
-    channels = kb.crisis_channels()
-    try:
-        from knowledge.crisis import lines_for
-    except ImportError:
-        return channels
-    return lines_for(match, channels)
+    return lines_for(match, kb.crisis_channels())
 
 
 def crisis_message(kb: KnowledgeBase | None, match=None,
@@ -99,12 +95,8 @@ def has_crisis_lines(answer: list[BotMessage], kb: KnowledgeBase | None, match=N
 
 
 def detect_crisis(text: str):
-    """knowledge.crisis.detect (the Rasa engineer's keyword net), if it is there."""
-    try:
-        from knowledge.crisis import detect
-    except ImportError:
-        log.warning("knowledge.crisis is missing: the web app's crisis check is off")
-        return None
+    """knowledge.crisis.detect, the same keyword net the actions run; a failure of the net
+    must not cost the citizen the answer, so it is logged and the turn goes on."""
     try:
         return detect(text)
     except Exception:

@@ -18,14 +18,12 @@ CRISIS_FIRST = (
     "Ring til en af dem her. De lytter, og det er gratis."
 )
 EMERGENCY = "Er der fare for liv, så ring 112."
-ADVICE_TITLE = "Gratis rådgivning:"
 # Rasa answered, but with no message at all.
 EMPTY_ANSWER = (
     "Jeg forstod ikke helt dit spørgsmål. Prøv at skrive det med andre ord. "
     "Du kan også spørge et menneske hos et af de her steder."
 )
 CHANNEL_LINK = "{name}: {phone}"   # a phone link's title, e.g. "Livslinien: 70 201 201"
-READ_MORE = "Læs mere"
 
 # /api/* errors. The widget shows `error` to the citizen, so these are plain Danish too.
 ERR_JSON_TYPE = "Send data som JSON (Content-Type: application/json)."
