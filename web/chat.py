@@ -12,7 +12,7 @@ import time
 from flask import Blueprint, current_app, jsonify
 
 from knowledge.redact import redact
-from knowledge.search import ANSWER, LEVELS
+from knowledge.search import ANSWER, LEVELS, MAX_QUERY_CHARS
 
 from . import messages
 from .api import KOMMUNE, ApiError, client_ip, json_body, rate_limit, text_field
@@ -32,7 +32,7 @@ bp = Blueprint("chat", __name__)
 log = logging.getLogger("rettighedsbot.web")
 
 RASA = "rettighedsbot.rasa"
-MAX_MESSAGE_CHARS = 1000
+MAX_MESSAGE_CHARS = MAX_QUERY_CHARS
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")   # the widget sends "w" + 32 random hex digits
 
 

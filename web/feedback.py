@@ -5,6 +5,8 @@ import re
 
 from flask import Blueprint, current_app, jsonify
 
+from knowledge.search import MAX_QUERY_CHARS
+
 from . import messages
 from .api import KOMMUNE, ApiError, client_ip, json_body, rate_limit, text_field
 from .auth import require_token
@@ -26,7 +28,7 @@ def feedback():
         raise ApiError(400, messages.ERR_TYPE_BOOL, "helpful")
     article_id = text_field(data, "article_id", required=False, limit=100, pattern=ARTICLE_ID,
                             pattern_error=messages.ERR_ARTICLE)
-    query = text_field(data, "query", required=False, limit=1000)
+    query = text_field(data, "query", required=False, limit=MAX_QUERY_CHARS)
     kommune = text_field(data, "kommune", required=False, limit=60, pattern=KOMMUNE,
                          pattern_error=messages.ERR_KOMMUNE)
     kb = knowledge().kb()

@@ -10,7 +10,7 @@ import re
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from knowledge.models import TOPICS
-from knowledge.search import UnknownMunicipality
+from knowledge.search import MAX_QUERY_CHARS, UnknownMunicipality
 
 from . import messages
 from .api import ApiError, client_ip, has_control_chars, has_surrogates, rate_limit
@@ -20,7 +20,6 @@ from .render import plain_text
 
 bp = Blueprint("lookup", __name__)
 
-MAX_QUERY_CHARS = 1000
 MAX_K = 20
 PAGE_RESULTS = 8
 
@@ -62,7 +61,8 @@ def search_page():
                     if result and result.gap and kb else [])
     return render_template("lookup.html", q=q, kommune=kommune, result=result, error=error,
                            hits=visible_hits(result) if result else [], gap_channels=gap_channels,
-                           municipalities=municipalities, topics=TOPICS), status
+                           municipalities=municipalities, topics=TOPICS,
+                           max_chars=MAX_QUERY_CHARS), status
 
 
 def visible_hits(result) -> list:
