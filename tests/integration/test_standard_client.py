@@ -40,30 +40,40 @@ if not Path(CHROMIUM).exists():
 
 
 def page_html(rasa_url: str) -> bytes:
-    """A council's page with rasa-webchat, set up as its README says (socketUrl, socketPath,
-    customData, initPayload, params.storage), embedded so that it is open at once."""
+    """A council's page with rasa-webchat. Its Content-Security-Policy lets the widget talk
+    to Rasa only: rasa-webchat 1.0.1 asks fonts.googleapis.com for its font (README)."""
+    rasa = urlsplit(rasa_url)
+    policy = (f"default-src 'self'; connect-src 'self' {rasa_url} ws://{rasa.netloc}; "
+              "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:")
+    return f"""<!doctype html><html lang="da"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<title>Aarhus Kommune</title></head><body><h1>En kommunes side</h1>
+<div id="webchat" style="height: 640px"></div>
+<script src="/rasa-webchat.js"></script>
+<script src="/start.js"></script>
+</body></html>""".encode()
+
+
+def start_js(rasa_url: str) -> bytes:
+    """rasa-webchat set up as its README says (socketUrl, socketPath, customData,
+    initPayload, params.storage), embedded so that it is open at once."""
     config = {
         "selector": "#webchat", "socketUrl": rasa_url, "socketPath": "/socket.io/",
         "customData": {"kommune": "Aarhus"},   # as the widget's data-kommune (credentials.yml)
         "initPayload": "/greet", "embedded": True, "title": "Spørg om dine rettigheder",
         "inputTextFieldHint": "Skriv her", "params": {"storage": "session"},
     }
-    return f"""<!doctype html><html lang="da"><head><meta charset="utf-8">
-<title>Aarhus Kommune</title></head><body><h1>En kommunes side</h1>
-<div id="webchat" style="height: 640px"></div>
-<script src="/rasa-webchat.js"></script>
-<script>
-  var config = {json.dumps(config)};
-  config.customMessageDelay = function () {{ return 0; }};   // no typing pause in a test
-  WebChat.default(config, document.getElementById("webchat"));
-</script></body></html>""".encode()
+    return f"""var config = {json.dumps(config)};
+config.customMessageDelay = function () {{ return 0; }};   // no typing pause in a test
+WebChat.default(config, document.getElementById("webchat"));
+""".encode()
 
 
 class CouncilPage:
     """The council's site: the page and rasa-webchat's bundle from tests/node_modules."""
 
     def __init__(self, origin: str, rasa_url: str):
-        html, bundle = page_html(rasa_url), WEBCHAT.read_bytes()
+        html, start, bundle = page_html(rasa_url), start_js(rasa_url), WEBCHAT.read_bytes()
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
@@ -71,6 +81,7 @@ class CouncilPage:
 
             def do_GET(self):
                 body, kind = {"/": (html, "text/html; charset=utf-8"),
+                              "/start.js": (start, "text/javascript"),
                               "/rasa-webchat.js": (bundle, "text/javascript")}.get(
                                   self.path, (b"not found", "text/plain"))
                 self.send_response(200 if body != b"not found" else 404)
@@ -131,6 +142,9 @@ def open_page(browser, url: str):
             route.abort()
 
     page.route("**/*", guard)
+    page.violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and page.violations.append(
+        m.text))
     page.goto(url)
     return page
 
@@ -201,3 +215,28 @@ def test_rasa_webchat_shows_answers_buttons_links_and_crisis_lines(stack, browse
     assert not any("Kommer du ikke igennem" in item for item in items)
     assert "Kommer du ikke igennem" in crisis.inner_text()
     assert page.outside == []                  # nothing from a CDN or any other host
+    # only the font rasa-webchat itself asks Google for was refused by the page's policy
+    assert all("fonts.googleapis.com" in v for v in page.violations), page.violations
+
+
+def test_the_web_apps_api_gives_the_same_answer_without_the_markdown(stack):
+    """Our widget shows links under the text: /api/chat keeps its contract, and its text has
+    neither the repeated list of links nor any Markdown link."""
+    import requests
+
+    body = {"sender": "stdclient1", "message": "hvor mange uger har jeg til at klage over en "
+                                               "afgørelse", "kommune": "Aarhus"}
+    messages = requests.post(f"{stack.web_url}/api/chat", json=body, timeout=60).json()[
+        "messages"]
+    answer = next(m for m in messages if m.get("article_id"))
+    article = KB.article(answer["article_id"])
+    assert answer["text"].rstrip().endswith(article.summary)
+    assert "](" not in "".join(m["text"] for m in messages)
+    assert any(link["url"].endswith(f"/artikel/{article.id}") for link in answer["links"])
+    assert KB.channels["sociale-retshjaelp"].tel_url in [link["url"] for link in answer["links"]]
+    assert {b["payload"] for b in answer["buttons"]} >= {"/complain", "/want_human"}
+    crisis = requests.post(f"{stack.web_url}/api/chat", timeout=60, json={
+        "sender": "stdclient2", "message": "jeg vil ikke leve mere"}).json()["messages"][0]
+    livslinien = KB.channels["livslinien"]
+    assert f"- {livslinien.name}: {livslinien.phone}\n" in crisis["text"]
+    assert "](" not in crisis["text"]
