@@ -88,7 +88,7 @@ def article_link(domain: dict, article) -> dict:
 
 def source_links(domain: dict, article) -> list[dict]:
     """The article's sources, for the text that standard clients show."""
-    return [{"title": phrase(domain, "utter_fmt_source", site=linkfmt.short_url(url)),
+    return [{"title": phrase(domain, "utter_fmt_source", site=linkfmt.page_name(url)),
              "url": url} for url in article.sources]
 
 

@@ -56,6 +56,14 @@ def short_url(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def page_name(url: str) -> str:
+    """A page named by its host and last path part ("ast.dk/klagefrister"), so that three
+    sources on one site do not read the same."""
+    parts = urlsplit(url)
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    return f"{short_url(url)}/{last}" if last else short_url(url)
+
+
 def phone_link(channel: Channel, words: LinkWords = LinkWords()) -> dict | None:
     if not (channel.phone and channel.tel_url):
         return None

@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 REPO = Path(__file__).resolve().parents[2]
 WEBCHAT = REPO / "tests" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -217,6 +218,8 @@ def test_rasa_webchat_shows_answers_buttons_links_and_crisis_lines(stack, browse
     assert page.outside == []                  # nothing from a CDN or any other host
     # only the font rasa-webchat itself asks Google for was refused by the page's policy
     assert all("fonts.googleapis.com" in v for v in page.violations), page.violations
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "rasa-webchat.png"), full_page=True)
 
 
 def test_the_web_apps_api_gives_the_same_answer_without_the_markdown(stack):
