@@ -27,6 +27,7 @@ from .common import (
     channel_lines,
     channel_links,
     crisis_in,
+    links_text,
     metadata,
     municipality,
     phrase,
@@ -185,12 +186,14 @@ class ActionComplaintSummary(SafeAction):
                                          extended=danish_date_with_weekday(d.extended_to))
 
         dispatcher.utter_message(response="utter_complaint_where", authority=authority)
-        dispatcher.utter_message(response="utter_complaint_how")
         articles = [kb.article(a) for a in SUMMARY_ARTICLES if kb.article(a)]
         links = [article_link(domain, a) for a in articles]
         if authority_channel is not None:
             links += channel_links(domain, [authority_channel])
-        send_custom(dispatcher, tracker, links, article_id=articles[0].id if articles else None)
+        more = links_text(links)
+        dispatcher.utter_message(response="utter_complaint_how", more=more)
+        send_custom(dispatcher, tracker, links, article_id=articles[0].id if articles else None,
+                    markdown=more)
 
         advisers = channels_with_role(place, "borgerraadgiver")
         if advisers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
+from knowledge.channel_links import LinkWords, phone_link, web_link
 from knowledge.crisis import detect, lines_for
 from knowledge.models import Channel, KnowledgeBase
 
@@ -16,15 +17,13 @@ log = logging.getLogger("rettighedsbot.web")
 MAX_ADVICE_CHANNELS = 4
 
 
+WORDS = LinkWords(call=messages.CHANNEL_LINK)
+
+
 def channel_link(channel: Channel) -> dict | None:
-    if channel.phone and channel.tel_url:
-        # "Livslinien: 70 201 201", but "Alarm 112" rather than "Alarm 112: 112"
-        title = (channel.name if _digits(channel.phone) in _digits(channel.name)
-                 else messages.CHANNEL_LINK.format(name=channel.name, phone=channel.phone))
-        return {"title": title, "url": channel.tel_url}
-    if channel.url:
-        return {"title": channel.name, "url": channel.url}
-    return None
+    """One link per channel: its phone ("Livslinien: 70 201 201", but "Alarm 112" rather than
+    "Alarm 112: 112"), else its web site (knowledge.channel_links, shared with the actions)."""
+    return phone_link(channel, WORDS) or web_link(channel, WORDS)
 
 
 def _links(channels: list[Channel]) -> list[dict]:

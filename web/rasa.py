@@ -4,6 +4,11 @@ Rasa answers a REST message with a list of bot messages. Our custom actions foll
 with one `{"custom": {"rettighedsbot": {...}}}` message (links, article_id, confident,
 crisis; CONTRIBUTING.md). `fold()` merges each into the message before it, so the widget gets
 one bubble per answer.
+
+The texts are Markdown, written for standard Rasa clients that show nothing but the text:
+links as `[title](url)`, and at the end of an answer its links once more as a list (the custom
+part's `markdown`). Our widget shows `links` under the text instead, so `fold()` cuts that
+list off and writes every other link as its title (the widget links phone numbers itself).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from knowledge.channel_links import plain
 from knowledge.search import ANSWER, LEVELS, UNKNOWN
 
 log = logging.getLogger("rettighedsbot.web")
@@ -137,6 +143,7 @@ def fold(raw: object) -> list[BotMessage]:
             if not out:  # a custom part with nothing before it still carries its links
                 out.append(BotMessage())
             target = out[-1]
+            target.text = _without(target.text, extra.get("markdown"))
             target.links.extend(_links(extra.get("links")))
             article_id = extra.get("article_id")
             if isinstance(article_id, str) and _ARTICLE_ID.fullmatch(article_id):
@@ -148,7 +155,18 @@ def fold(raw: object) -> list[BotMessage]:
             elif target.confident is not None:      # an action server from before `level`
                 target.level = ANSWER if target.confident else UNKNOWN
             target.crisis = target.crisis or extra.get("crisis") is True
+    for message in out:
+        message.text = plain(message.text)
     return out
+
+
+def _without(text: str, markdown: object) -> str:
+    """The text without the Markdown list of links it ends with (only if it does end so)."""
+    if not isinstance(markdown, str) or not markdown.strip():
+        return text
+    body = text.rstrip()
+    block = markdown.strip()
+    return body[: -len(block)].rstrip() if body.endswith(block) else text
 
 
 # Sent before the next message of a conversation whose last turn never reached Rasa (or got
