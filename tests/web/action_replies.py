@@ -99,7 +99,7 @@ def gap_reply(gap_id: str, metadata: dict | None) -> list[dict]:
 
 
 def article_reply(article_id: str, metadata: dict | None, public_url: str) -> list[dict]:
-    """An article's answer with its "Måske kan du også bruge:" buttons (actions.answer.answer);
+    """An article's answer with its related articles as buttons (actions.answer.answer);
     "Læs mere" on `public_url`."""
     knowledge = kb(public_url)
     article = knowledge.article(article_id)

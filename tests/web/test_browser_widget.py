@@ -88,31 +88,23 @@ def test_after_a_reload_the_log_shows_the_latest_answer(page, site):
     assert 0 <= after["top"] < after["height"]               # the latest answer is in view
 
 
-# -- lead-in bubbles --------------------------------------------------------------------------
+# -- related articles: buttons on the answer, no lead-in bubble -----------------------------------
+# "Måske kan du også bruge:" was a bubble of its own that stayed after its button was used. The
+# related articles now ride on the answer itself (standard clients show a turn's last buttons).
 
-def test_maaske_kan_du_ogsaa_bruge_goes_with_its_buttons(page, site):
+def test_related_articles_are_buttons_on_the_answer_with_no_bubble_of_their_own(page, site):
     open_widget(page, site.url + "/")
-    lead = ask(page, "artikel-svar", "Måske kan du også bruge:")
-    related = lead.get_by_role("button").first
-    title = related.inner_text()
-    related.click()
-    page.locator(".rb-user").filter(has_text=title).wait_for()
-    bot_messages(page).filter(has_text="4 uger").last.wait_for()
+    answer = ask(page, "artikel-svar", "4 uger")
+    titles = [b.inner_text() for b in answer.get_by_role("button").all()]
+    assert "Hvordan klager jeg over en afgørelse fra kommunen?" in titles
+    assert bot_messages(page).filter(has_text="Måske kan du også bruge").count() == 0
+    answer.get_by_role("button", name="Hvordan klager jeg over en afgørelse fra kommunen?").click()
+    page.locator(".rb-user").filter(has_text="Hvordan klager jeg over en afgørelse").wait_for()
     page.wait_for_function("() => !document.querySelector('.rb-typing.rb-on')")
-    assert bot_messages(page).filter(has_text="Måske kan du også bruge").count() == 0
     page.reload()
     page.locator("#rb-panel").wait_for(state="visible")
-    page.locator(".rb-user").filter(has_text=title).wait_for()
+    page.locator(".rb-user").filter(has_text="Hvordan klager jeg over en afgørelse").wait_for()
     assert bot_messages(page).filter(has_text="Måske kan du også bruge").count() == 0
-
-
-def test_the_newest_lead_in_stays_with_its_buttons(page, site):
-    open_widget(page, site.url + "/")
-    lead = ask(page, "artikel-svar", "Måske kan du også bruge:")
-    assert lead.get_by_role("button").count() == 2
-    page.reload()
-    page.locator("#rb-panel").wait_for(state="visible")
-    assert bot_messages(page).filter(has_text="Måske kan du også bruge:").count() == 1
 
 
 # -- the crisis reply ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from web.store import FeedbackStore
 
 from ..report_seed import SECRETS, SINGLES, seed
 from .conftest import PUBLIC
-from .test_browser import ARGS, ARTIFACTS, CHROMIUM, Served
+from .browser import ARGS, ARTIFACTS, CHROMIUM, Served
 
 pytestmark = pytest.mark.browser
 
