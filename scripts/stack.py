@@ -18,14 +18,12 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +98,6 @@ def start_rasa(port: int = 5005, actions_port: int = 5055, host: str = "127.0.0.
     if not Path(model).exists():
         raise FileNotFoundError(f"{model} is missing: run `make train` first")
     Path(tracker_db).parent.mkdir(parents=True, exist_ok=True)
-    use_wal(Path(tracker_db))
     extra = {"ACTION_ENDPOINT_URL": f"http://{host}:{actions_port}/webhook",
              "RASA_TRACKER_DB": str(Path(tracker_db).resolve()), **(env or {})}
     # Standard widgets (rasa-webchat) talk to Rasa's socket.io from the council's site: the
@@ -115,16 +112,6 @@ def start_rasa(port: int = 5005, actions_port: int = 5055, host: str = "127.0.0.
     # The REST channel answers only once the model is loaded (loading happens before the
     # server starts listening), so this is a true readiness check.
     return Service("rasa", url, f"{url}/webhooks/rest/", process, log_path)
-
-
-def use_wal(db: Path) -> None:
-    """Puts Rasa's SQLite tracker store in write-ahead-log mode (kept in the file, so Rasa and
-    the web app's retention both use it). Rasa commits every turn from its one event loop, and
-    a commit in the default rollback-journal mode syncs the disk several times: 8-28 ms here,
-    3-6 ms with the log, during which no other conversation moves (py-spy: `do_commit` was 10%
-    of Rasa's samples under load). Every commit is still synced: nothing is less durable."""
-    with closing(sqlite3.connect(db, timeout=10)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def start_web(port: int = 8000, rasa_url: str = "http://127.0.0.1:5005",
