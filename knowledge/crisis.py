@@ -80,10 +80,15 @@ def _correct_token(token: str) -> str:
     a third of the action server's CPU under load before the cache)."""
     if len(token) < 4:
         return token
+    letters = set(token)
     for word in _VOCABULARY:
         limit = _allowed_edits(word)
         if token.startswith(word):
             return token
+        # Each letter of `word` that the token lacks costs at least one edit, whatever the
+        # cut: most words are ruled out here, before the quadratic distance runs.
+        if sum(ch not in letters for ch in word) > limit:
+            continue
         # the whole token, or its first len(word) ± 1 letters for compounds
         for cut in (len(token), len(word) - 1, len(word), len(word) + 1):
             head = token[:cut]

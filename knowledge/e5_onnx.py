@@ -19,6 +19,7 @@ recall@1 0.906 -> 0.870, out-of-scope rejection 1.00 -> 0.875. Not good enough.)
 """
 from __future__ import annotations
 
+import ctypes
 import math
 import mmap
 import os
@@ -70,12 +71,22 @@ class ModelFile:
         blob_len, = self._unpack("<Q")
         offsets = self._array("<u4", n_pieces + 1)
         self.scores = self._array("<f4", n_pieces).astype(np.float64)
-        blob = bytes(self._buf[self._pos:self._pos + blob_len])
+        # The vocabulary stays packed (~2 MB): 250,000 pieces as Python strings, mostly not
+        # ASCII, held ~35 MiB in each of the three processes that embed.
+        self._blob = bytes(self._buf[self._pos:self._pos + blob_len])
+        self._offsets = offsets
+        self.n_pieces = n_pieces
         self._pos += blob_len
-        self.pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8", "surrogateescape")
-                       for i in range(n_pieces)]
         self.normalisation = self._normalisation()
         self._tensors = self._directory()
+
+    def piece(self, i: int) -> str:
+        start, end = int(self._offsets[i]), int(self._offsets[i + 1])
+        return self._blob[start:end].decode("utf-8", "surrogateescape")
+
+    def piece_texts(self):
+        """Every piece in id order (decoded one at a time, not kept)."""
+        return (self.piece(i) for i in range(self.n_pieces))
 
     def floats(self, name: str) -> np.ndarray:
         offset, nbytes = self._tensors[name]
@@ -154,21 +165,34 @@ class Tokenizer:
     No piece has the metaspace anywhere but first, so every word starts a piece and each word
     can be cut on its own: words are cached, and a question is mostly cache hits (~0.1 ms).
     `tokenizers`' Unigram gives the same ids 30x faster on a new word but holds ~230 MiB for
-    this vocabulary, in every process that embeds; this holds ~40 MiB.
+    this vocabulary, in every process that embeds. A dict of the pieces held ~50 MiB; this
+    looks pieces up in a sorted array of their hashes (~3 MiB) and checks each hit against the
+    piece's own text, so a hash collision can never change a token.
     """
 
     def __init__(self, model: ModelFile) -> None:
-        self._ids: dict[str, int] = {}
-        for i, piece in enumerate(model.pieces):
-            if piece and i != model.unk:
-                self._ids.setdefault(piece, i)  # e5.c's hash lookup finds the first
-        if any(METASPACE in piece[1:] for piece in self._ids):
-            raise ValueError(f"{model.path}: a piece has the metaspace inside it; "
-                             "words cannot be tokenized one at a time")
-        self._scores = model.scores.tolist()
-        self._longest = max(map(len, self._ids))
+        hashes = np.zeros(model.n_pieces, np.int64)
+        usable = np.zeros(model.n_pieces, bool)
+        longest = 1
+        for i, piece in enumerate(model.piece_texts()):
+            if not piece or i == model.unk:
+                continue
+            if METASPACE in piece[1:]:
+                raise ValueError(f"{model.path}: a piece has the metaspace inside it; "
+                                 "words cannot be tokenized one at a time")
+            hashes[i], usable[i] = hash(piece), True
+            longest = max(longest, len(piece))
+        ids = np.flatnonzero(usable)
+        # A stable sort keeps equal pieces in id order: the first is found first, as e5.c's
+        # hash lookup finds it.
+        order = np.argsort(hashes[ids], kind="stable")
+        self._hashes = hashes[ids][order]
+        self._piece_ids = ids[order]
+        self._model = model
+        self._scores = model.scores
+        self._longest = longest
         self._unk = model.unk
-        self._unk_score = min(self._scores) - 10.0
+        self._unk_score = float(model.scores.min()) - 10.0
         self._table = model.normalisation
         self._word = lru_cache(maxsize=WORD_CACHE)(self._viterbi)
 
@@ -184,18 +208,38 @@ class Tokenizer:
             ids += self._word(METASPACE + word)
         return ids
 
+    def _pieces_in(self, word: str) -> dict[tuple[int, int], int]:
+        """(start, end) -> piece id, for every substring of `word` that is a piece."""
+        n = len(word)
+        spans = [(start, end) for start in range(n)
+                 for end in range(start + 1, min(n, start + self._longest) + 1)]
+        texts = [word[start:end] for start, end in spans]
+        wanted = np.fromiter(map(hash, texts), np.int64, len(texts))
+        hashes, ids, size = self._hashes, self._piece_ids, len(self._hashes)
+        at = np.searchsorted(hashes, wanted)
+        hit = hashes[np.minimum(at, size - 1)] == wanted
+        found: dict[tuple[int, int], int] = {}
+        for k in np.flatnonzero(hit).tolist():
+            p = int(at[k])
+            while p < size and hashes[p] == wanted[k]:
+                if self._model.piece(int(ids[p])) == texts[k]:
+                    found[spans[k]] = int(ids[p])
+                    break
+                p += 1
+        return found
+
     def _viterbi(self, word: str) -> tuple[int, ...]:
         """The highest-scoring cut of `word` into pieces; a character no piece covers is <unk>."""
         n = len(word)
         best = [0.0] + [-math.inf] * n
         back: list[tuple[int, int]] = [(0, 0)] * (n + 1)
-        ids, scores = self._ids, self._scores
+        pieces, scores = self._pieces_in(word), self._scores
         for start in range(n):
             here = best[start]
             for end in range(start + 1, min(n, start + self._longest) + 1):
-                piece = ids.get(word[start:end])
-                if piece is not None and here + scores[piece] > best[end]:
-                    best[end], back[end] = here + scores[piece], (start, piece)
+                piece = pieces.get((start, end))
+                if piece is not None and here + float(scores[piece]) > best[end]:
+                    best[end], back[end] = here + float(scores[piece]), (start, piece)
             if here + self._unk_score > best[start + 1]:
                 best[start + 1], back[start + 1] = here + self._unk_score, (start, self._unk)
         cut: list[int] = []
@@ -289,6 +333,7 @@ class OnnxE5:
         self._session = onnxruntime.InferenceSession(
             build_graph(self.file).SerializeToString(), options,
             providers=["CPUExecutionProvider"])
+        release_freed_memory()
 
     def query(self, texts: list[str]) -> np.ndarray:
         """A question is read from its first window only: text that normalisation blows up
@@ -328,6 +373,16 @@ class OnnxE5:
         ids = [self.file.bos, *content, self.file.eos]
         x = dequantise(self._words[ids]) + self._positions[:len(ids)] + self._token_type
         return x[None].astype(np.float32, copy=False)
+
+
+def release_freed_memory() -> None:
+    """Hands the heap that building the graph used (~20-50 MiB of small protobuf objects,
+    freed by now) back to the system. glibc keeps freed small blocks for reuse, so without
+    this every process that embeds (Rasa, the actions, the web app) kept them resident."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to hand back
+        pass
 
 
 def bundled_model() -> Path:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .embedder import Embedder
@@ -60,6 +62,9 @@ SCORE_SCALE = 1 + LEX_WEIGHT
 # keyword net it catches every message of the crisis set, and it fires on 7.7% of the eval
 # questions, which then get the crisis lines *with* their usual answer.
 CRISIS_MARGIN = -0.02
+# Margins remembered per embedded text: every action turn asks `crisis_possible` first and the
+# search then needs the same number (a scan of every example question).
+CRISIS_CACHE = 1024
 
 
 def default_threshold(backend: str) -> float:
@@ -142,6 +147,8 @@ class Searcher:
         self.threshold = default_threshold(embedder.backend) if threshold is None else threshold
         self.lexical = LexicalIndex(list(kb.articles.values()))
         self._crisis_vectors: tuple | None = None
+        self._margins: OrderedDict[str, float] = OrderedDict()
+        self._margins_lock = threading.Lock()   # the web app searches from several threads
 
     def search(self, query: str, k: int = 3, kommune: str | None = None) -> SearchResult:
         query = normalise_query(query)
@@ -152,7 +159,8 @@ class Searcher:
             municipality = self.kb.municipality(kommune)
             if municipality is None:
                 raise UnknownMunicipality(f"ukendt kommune: {kommune}")
-        vector = self.embedder.query([embedded_text(query)])[0]
+        text = embedded_text(query)
+        vector = self.embedder.query([text])[0]
         dense = {h.article_id: h for h in self.index.search(vector, max(k, CANDIDATES))
                  if h.article_id in self.kb.articles}
         if not dense:
@@ -180,15 +188,28 @@ class Searcher:
         if gap is not None:
             level = UNKNOWN                  # never answered from a neighbouring article
         return SearchResult(query, level == ANSWER, hits[:max(1, k)], municipality, level, gap,
-                            self._crisis_margin(vector) >= CRISIS_MARGIN)
+                            self._remembered_margin(text, vector) >= CRISIS_MARGIN)
 
     def crisis_possible(self, query: str) -> bool:
         """The crisis check alone: one (cached) embedding, no ranking of articles."""
         query = normalise_query(query)
         if not query:
             return False
-        vector = self.embedder.query([embedded_text(query)])[0]
-        return self._crisis_margin(vector) >= CRISIS_MARGIN
+        text = embedded_text(query)
+        return self._remembered_margin(text, self.embedder.query([text])[0]) >= CRISIS_MARGIN
+
+    def _remembered_margin(self, text: str, vector) -> float:
+        with self._margins_lock:
+            margin = self._margins.get(text)
+            if margin is not None:
+                self._margins.move_to_end(text)
+                return margin
+        margin = self._crisis_margin(vector)
+        with self._margins_lock:
+            self._margins[text] = margin
+            while len(self._margins) > CRISIS_CACHE:
+                self._margins.popitem(last=False)
+        return margin
 
     def _crisis_margin(self, vector) -> float:
         """How much closer the question is to a crisis example than to any article question

@@ -82,9 +82,10 @@ def _base_env(extra: dict | None = None) -> dict:
 
 def start_actions(port: int = 5055, host: str = "127.0.0.1", log_dir: Path = VAR / "log",
                   env: dict | None = None) -> Service:
-    """The rasa-sdk action server (Python 3.11 venv), serving the `actions` package."""
+    """The rasa-sdk action server (Python 3.11 venv), serving the `actions` package in one
+    process (actions/server.py)."""
     process, log_path = _spawn(
-        "actions", [str(VENV_PY), "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+        "actions", [str(VENV_PY), "-m", "actions.server", "--host", host, "-p", str(port)],
         _base_env({"SANIC_HOST": host, **(env or {})}), log_dir)
     url = f"http://{host}:{port}"
     return Service("actions", url, f"{url}/health", process, log_path)
