@@ -20,7 +20,10 @@ import rasa_sdk.endpoint  # the action server imports this first (python -m rasa
 import {module}
 import numpy
 from threadpoolctl import threadpool_info
-print(sorted({{p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}}))
+# numpy's own OpenBLAS (faiss brings an OpenMP build of its own, which follows OMP threads and
+# only serves batched searches, never the one-question matrix products of a turn)
+print(sorted({{p["num_threads"] for p in threadpool_info()
+              if p["user_api"] == "blas" and "numpy" in p["filepath"]}}))
 """
 
 
