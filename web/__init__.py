@@ -20,7 +20,7 @@ from .chat import RASA
 from .knowledge_ext import KnowledgeExtension
 from .rasa import RasaClient
 from .ratelimit import EXTENSION as LIMITER
-from .ratelimit import TokenBucketLimiter
+from .ratelimit import RedisTokenBucketLimiter, TokenBucketLimiter
 from .store import EXTENSION as STORE
 from .store import FeedbackStore
 
@@ -47,13 +47,17 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     KnowledgeExtension(app, service=app.config.get("KNOWLEDGE_SERVICE"))
-    app.extensions[STORE] = FeedbackStore(app.config["FEEDBACK_DB"])
+    # The production profile's DATABASE_URL holds Rasa's tracker table and ours.
+    if app.config.get("DATABASE_URL") and not app.config.get("RASA_TRACKER_DB"):
+        app.config["RASA_TRACKER_DB"] = app.config["DATABASE_URL"]
+    app.extensions[STORE] = FeedbackStore(app.config.get("DATABASE_URL")
+                                          or app.config["FEEDBACK_DB"])
     rate, per = web_config.parse_rate(app.config["RATE_LIMIT"])
-    app.extensions[LIMITER] = _Limiters(rate, per)
+    app.extensions[LIMITER] = _Limiters(rate, per, app.config.get("REDIS_URL"))
     # More than waitress's worker threads (scripts/stack.py), so a call never queues here.
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=48, thread_name_prefix="rasa")
-    app.extensions[RASA] = RasaClient(app.config["RASA_URL"], app.config["RASA_TIMEOUT"],
-                                      executor)
+    app.extensions[RASA] = RasaClient(app.config.get("RASA_URLS") or app.config["RASA_URL"],
+                                      app.config["RASA_TIMEOUT"], executor)
 
     from . import articles, chat, feedback, health, lookup, widget
     for module in (widget, chat, lookup, articles, feedback, health):
@@ -65,11 +69,21 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 class _Limiters:
-    """Conversation buckets at RATE_LIMIT; keys ending in ':burst' (per IP) get more room."""
+    """Conversation buckets at RATE_LIMIT; keys ending in ':burst' (per IP) get more room.
+    In this process's memory, or in Redis when REDIS_URL is set (shared by every process)."""
 
-    def __init__(self, rate: int, per: float):
-        self.normal = TokenBucketLimiter(rate, per)
-        self.burst = TokenBucketLimiter(rate * IP_BURST_FACTOR, per)
+    def __init__(self, rate: int, per: float, redis_url: str | None = None):
+        if redis_url:
+            # Imported only here: the embedded default never needs a Redis client.
+            import redis
+
+            client = redis.Redis.from_url(redis_url, socket_timeout=0.5,
+                                          socket_connect_timeout=0.5)
+            self.normal = RedisTokenBucketLimiter(client, rate, per, "rl")
+            self.burst = RedisTokenBucketLimiter(client, rate * IP_BURST_FACTOR, per, "rl-ip")
+        else:
+            self.normal = TokenBucketLimiter(rate, per)
+            self.burst = TokenBucketLimiter(rate * IP_BURST_FACTOR, per)
 
     def hit(self, key: str) -> float:
         return (self.burst if key.endswith(":burst") else self.normal).hit(key)
