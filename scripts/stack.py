@@ -137,10 +137,20 @@ def start_web(port: int = 8000, rasa_url: str = "http://127.0.0.1:5005",
                 # Threads mostly wait on Rasa; idle or half-open connections cost no thread but
                 # count against the connection limit (default 100), and are closed after 30 s.
                 f"--threads={WEB_THREADS}", "--connection-limit=2000", "--channel-timeout=30",
-                "--backlog=2048", "--call", "web:create_app"],
+                "--backlog=2048", *_proxy_options({**os.environ, **extra}),
+                "--call", "web:create_app"],
         _base_env(extra), log_dir)
     url = f"http://{host}:{port}"
     return Service(name, url, f"{url}/healthz", process, log_path)
+
+
+def _proxy_options(env: dict) -> list[str]:
+    """Waitress drops X-Forwarded-* headers by default, which would leave the web app's
+    TRUSTED_PROXIES (werkzeug's ProxyFix) nothing to read: every citizen behind the proxy
+    would share the proxy's address and its per-IP rate limit. Keep them when proxies are
+    trusted; ProxyFix alone decides which hop to believe."""
+    trusted = (env.get("TRUSTED_PROXIES") or "0").strip()
+    return ["--no-clear-untrusted-proxy-headers"] if trusted not in ("", "0") else []
 
 
 def _answers(url: str) -> bool:
