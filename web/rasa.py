@@ -195,12 +195,72 @@ def _not_delivered(exc: requests.RequestException) -> bool:
     return False
 
 
+class LostTurns:
+    """Conversations whose last turn fell back (never reached Rasa, or got no answer), in this
+    process's memory. Bounded: the oldest half is forgotten past 100,000."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._senders: dict[str, float] = {}
+
+    def mark(self, sender: str) -> None:
+        with self._lock:
+            if len(self._senders) > 100_000:
+                for key in sorted(self._senders, key=self._senders.get)[:50_000]:
+                    del self._senders[key]
+            self._senders[sender] = time.monotonic()
+
+    def marked(self, sender: str) -> bool:
+        with self._lock:
+            return sender in self._senders
+
+    def clear(self, sender: str) -> None:
+        with self._lock:
+            self._senders.pop(sender, None)
+
+
+class RedisLostTurns(LostTurns):
+    """The same, shared by every web process through Redis (REDIS_URL): a citizen's next
+    message may reach another process than the one whose turn fell back. Keys are hashes of
+    the sender id and expire after a day; if Redis is away, this process's memory serves."""
+
+    TTL = 86400
+
+    def __init__(self, client, prefix: str = "rettighedsbot:lost:") -> None:
+        super().__init__()
+        self._client, self._prefix = client, prefix
+
+    def _key(self, sender: str) -> str:
+        return self._prefix + hashlib.blake2b(sender.encode(), digest_size=16).hexdigest()
+
+    def mark(self, sender: str) -> None:
+        super().mark(sender)
+        try:
+            self._client.set(self._key(sender), 1, ex=self.TTL)
+        except Exception as exc:  # noqa: BLE001 - any redis error: memory only
+            log.warning("lost-turn mark not shared (Redis: %s)", type(exc).__name__)
+
+    def marked(self, sender: str) -> bool:
+        try:
+            return bool(self._client.exists(self._key(sender)))
+        except Exception:  # noqa: BLE001
+            return super().marked(sender)
+
+    def clear(self, sender: str) -> None:
+        super().clear(sender)
+        try:
+            self._client.delete(self._key(sender))
+        except Exception as exc:  # noqa: BLE001 - it expires by itself
+            log.warning("lost-turn mark not cleared (Redis: %s)", type(exc).__name__)
+
+
 class RasaClient:
     """One call per conversation at a time, in order; a bounded wait; fail fast in an outage;
     with several engines, a home engine per conversation and failover."""
 
     def __init__(self, base_url: str | Sequence[str], timeout: float,
-                 executor: concurrent.futures.Executor, breaker: CircuitBreaker | None = None):
+                 executor: concurrent.futures.Executor, breaker: CircuitBreaker | None = None,
+                 lost_turns: LostTurns | None = None):
         urls = [base_url] if isinstance(base_url, str) else list(base_url)
         if not urls:
             raise ValueError("no Rasa engine URL")
@@ -213,7 +273,7 @@ class RasaClient:
         self._executor = executor
         self._lock = threading.Lock()
         self._in_flight: set[str] = set()
-        self._interrupted: dict[str, float] = {}   # sender -> when its turn fell back
+        self.lost_turns = lost_turns or LostTurns()
 
     def send(self, sender: str, message: str, metadata: dict | None = None) -> list:
         """POSTs to the REST channel of the conversation's engine; raises RasaUnavailable after
@@ -238,13 +298,14 @@ class RasaClient:
             if metadata:
                 body["metadata"] = metadata
             tried = False
+            interrupted = self.lost_turns.marked(sender)
             for url in engine_order(sender, list(self.engines)):
                 engine = self.engines[url]
                 if not engine.breaker.allow():
                     continue
                 tried = True
                 try:
-                    if self._was_interrupted(sender):
+                    if interrupted:
                         self._call(engine, {"sender": sender, "message": STOP_FORM}, deadline)
                     answer = self._call(engine, body, deadline)
                 except NotDelivered as exc:
@@ -257,8 +318,8 @@ class RasaClient:
                     self._mark_interrupted(sender)
                     raise
                 engine.breaker.record(True)
-                with self._lock:
-                    self._interrupted.pop(sender, None)
+                if interrupted:
+                    self.lost_turns.clear(sender)
                 return answer
             self._mark_interrupted(sender)
             if tried:
@@ -280,15 +341,7 @@ class RasaClient:
             raise RasaUnavailable(f"no answer within {self.timeout} s") from None
 
     def _mark_interrupted(self, sender: str) -> None:
-        with self._lock:
-            if len(self._interrupted) > 100_000:      # bounded: forget the oldest half
-                for key in sorted(self._interrupted, key=self._interrupted.get)[:50_000]:
-                    del self._interrupted[key]
-            self._interrupted[sender] = time.monotonic()
-
-    def _was_interrupted(self, sender: str) -> bool:
-        with self._lock:
-            return sender in self._interrupted
+        self.lost_turns.mark(sender)
 
     def _post(self, webhook: str, body: dict) -> list:
         try:

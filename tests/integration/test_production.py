@@ -82,9 +82,10 @@ def _ok(url: str) -> bool:
 
 
 class Production:
-    def __init__(self, work: Path, database_url: str, rasa: list[str], actions: list[str],
-                 web: list[str], runner: subprocess.Popen, output: list[str]):
-        self.work, self.database_url = work, database_url
+    def __init__(self, work: Path, database_url: str, redis_url: str, rasa: list[str],
+                 actions: list[str], web: list[str], runner: subprocess.Popen,
+                 output: list[str]):
+        self.work, self.database_url, self.redis_url = work, database_url, redis_url
         self.rasa, self.actions, self.web = rasa, actions, web
         self.runner, self.output = runner, output
         self.db = create_engine(database_url)
@@ -137,7 +138,7 @@ def production(tmp_path_factory):
                               text=True, start_new_session=True)
     output: list[str] = []
     threading.Thread(target=lambda: output.extend(runner.stdout), daemon=True).start()
-    stack = Production(work, pg.url,
+    stack = Production(work, pg.url, redis.url,
                        [f"http://{host}:{rasa_port + i}" for i in range(2)],
                        [f"http://{host}:{actions_port + i}" for i in range(2)],
                        [f"http://{host}:{web_port + i}" for i in range(2)], runner, output)
@@ -254,6 +255,34 @@ def test_feedback_from_two_web_processes_all_lands(production):
                               headers={"Authorization": f"Bearer {STATS_TOKEN}"}).json()
         counts = {q["query"]: q["count"] for q in report["unanswered"]}
         assert counts[f"hvor kan min hund sove {marker}"] == 30
+
+
+def test_a_lost_turn_stops_the_form_whichever_web_process_gets_the_next_message(production):
+    """Turn n falls back in one web process; turn n+1 reaches another: that one still sends
+    the form's stop first (the mark is in Redis), and only once."""
+    import redis as redis_client
+
+    from tests.web.conftest import FakeRasa
+    from web.rasa import STOP_FORM, RasaClient, RasaUnavailable, RedisLostTurns
+
+    fake = FakeRasa()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{s.getsockname()[1]}"
+    pool = concurrent.futures.ThreadPoolExecutor(4)
+    try:
+        shared = redis_client.Redis.from_url(production.redis_url)
+        first = RasaClient(refused, 2.0, pool, lost_turns=RedisLostTurns(shared))
+        second = RasaClient(fake.url, 2.0, pool, lost_turns=RedisLostTurns(shared))
+        sender = f"lost-{uuid.uuid4().hex[:10]}"
+        with pytest.raises(RasaUnavailable):
+            first.send(sender, "for to uger siden")
+        second.send(sender, "Aarhus")
+        second.send(sender, "tak")
+        assert [r["message"] for r in fake.requests] == [STOP_FORM, "Aarhus", "tak"]
+    finally:
+        fake.close()
+        pool.shutdown()
 
 
 def test_killing_an_engine_mid_conversation_loses_no_turn(production):
