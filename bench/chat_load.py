@@ -8,11 +8,15 @@ action server too slow: the web app's 2.5 s deadline) or an HTTP error.
 By default the bench serves its own copy of the web app (waitress, in this process, with the
 rate limit lifted: every simulated citizen comes from 127.0.0.1) in front of the Rasa at
 RASA_URL, so it needs Rasa and the action server running (`make run` in another terminal).
-With --url it drives a web app that is already running instead (its rate limit applies).
+With --url it drives a web app that is already running instead (its rate limit applies);
+several comma-separated URLs (the production profile's web processes) get the citizens in
+turn. --rasa-url may list several engines too (they must all answer before the run starts).
 
     .venv/bin/python bench/chat_load.py                         # 16 citizens x 5 turns, 8 at once
     .venv/bin/python bench/chat_load.py --citizens 64 --concurrency 32 --json
     .venv/bin/python bench/chat_load.py --url http://127.0.0.1:8000
+    .venv/bin/python bench/chat_load.py --url http://127.0.0.1:8000,http://127.0.0.1:8001 \
+        --rasa-url http://127.0.0.1:5005,http://127.0.0.1:5006
 
 A bench, not a test: it exits 0 whatever the numbers are (and when no Rasa is running).
 """
@@ -66,20 +70,23 @@ def wait_for_rasa(rasa_url: str, seconds: float) -> bool:
         time.sleep(1)
 
 
-def serve_web_app(rasa_url: str) -> tuple[str, object]:
+def serve_web_app(rasa_urls: list[str]) -> tuple[str, object]:
     """The real web app, in waitress on a free port, without the per-client rate limit."""
     from waitress import create_server
 
     from web import create_app
 
-    app = create_app({"RASA_URL": rasa_url, "RATE_LIMIT": "0/minute", "KNOWLEDGE_WARMUP": False,
+    app = create_app({"RASA_URL": rasa_urls[0], "RASA_URLS": tuple(rasa_urls),
+                      "RATE_LIMIT": "0/minute", "KNOWLEDGE_WARMUP": False,
                       "FEEDBACK_DB": str(Path(tempfile.mkdtemp()) / "feedback.db")})
     server = create_server(app, host="127.0.0.1", port=0, threads=16)
     threading.Thread(target=server.run, daemon=True).start()
     return f"http://127.0.0.1:{server.effective_port}", server
 
 
-def citizen(base: str, n: int, turns: int, pool: list[str], rng: random.Random) -> list[dict]:
+def citizen(bases: list[str], n: int, turns: int, pool: list[str],
+            rng: random.Random) -> list[dict]:
+    base = bases[n % len(bases)]
     session = requests.Session()
     sender = f"load-{os.getpid()}-{n}"
     results = []
@@ -115,19 +122,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    rasa_url = args.rasa_url.rstrip("/")
-    if not wait_for_rasa(rasa_url, args.wait):
-        print(f"chat_load: no Rasa at {rasa_url}; start the stack (`make run`) and run again.")
+    rasa_urls = [u.strip().rstrip("/") for u in args.rasa_url.split(",") if u.strip()]
+    rasa_url = ",".join(rasa_urls)
+    down = [u for u in rasa_urls if not wait_for_rasa(u, args.wait)]
+    if down:
+        print(f"chat_load: no Rasa at {', '.join(down)}; start the stack (`make run`) and "
+              "run again.")
         return 0
-    base, server = (args.url.rstrip("/"), None) if args.url else serve_web_app(rasa_url)
+    if args.url:
+        bases, server = [u.strip().rstrip("/") for u in args.url.split(",") if u.strip()], None
+    else:
+        base, server = serve_web_app(rasa_urls)
+        bases = [base]
+    base = ",".join(bases)
 
     pool = questions()
     rng = random.Random(args.seed)
-    # One warm-up turn: the first search loads the embedder and index in the action server.
-    citizen(base, -1, 1, FALLBACK_QUESTIONS, rng)
+    # Warm-up turns: the first search loads the embedder and index in each action server;
+    # a few per web process and engine so that every one of them has had its first turn.
+    warm = 4 * max(len(bases), len(rasa_urls))
+    for n in range(warm):
+        citizen(bases, n - warm, 1, FALLBACK_QUESTIONS, rng)
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool_exec:
-        futures = [pool_exec.submit(citizen, base, n, args.turns, pool, random.Random(rng.random()))
+        futures = [pool_exec.submit(citizen, bases, n, args.turns, pool,
+                                    random.Random(rng.random()))
                    for n in range(args.citizens)]
         turns = [t for f in futures for t in f.result()]
     wall = time.perf_counter() - started
