@@ -14,8 +14,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 RASA_INPUTS := config.yml bot/domain.yml bot/e5_featurizer.py $(wildcard bot/data/*.yml) \
                bot/data/generated_kommuner.yml
 
-.PHONY: help run test test-fast test-production venvs browser services index train validate bench \
-        lint clean
+.PHONY: help run test test-fast test-production venvs browser npm services index train validate \
+        bench lint clean
 
 help:
 	@echo "make run    set up, train/index if needed, start Rasa :5005, actions :5055, web :8000"
@@ -24,7 +24,7 @@ help:
 run: venvs index train
 	@$(PY) scripts/stack.py
 
-test: venvs browser services index train lint
+test: venvs browser npm services index train lint
 	@echo "==> running the test suite"
 	@$(PY) -m pytest -ra
 
@@ -64,6 +64,22 @@ browser:
 services: $(VENV)/.installed
 	@$(PY) scripts/throwaway_services.py install
 
+# The browser tests' npm packages (tests/package.json, pinned by tests/package-lock.json): a
+# standard Rasa client (rasa-webchat) and axe-core. Node and npm from Debian when missing.
+# Test-only: nothing in tests/node_modules is ever served by the web app.
+NPM_STAMP := tests/node_modules/.package-lock.json
+
+npm: $(NPM_STAMP)
+
+$(NPM_STAMP): tests/package.json tests/package-lock.json
+	@command -v npm > /dev/null || { \
+	  echo "==> installing Debian nodejs and npm for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm > /dev/null; \
+	  else echo "error: the browser tests need Debian's nodejs and npm: sudo apt-get install nodejs npm" >&2; exit 1; fi; }
+	@echo "==> installing the browser tests' npm packages (tests/package-lock.json)"
+	@cd tests && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # The search index rebuilds itself only when the YAML or the embedder changed (manifest hash).
 index: $(VENV)/.installed
 	@$(PY) -m knowledge.cli index
@@ -99,4 +115,4 @@ lint: $(VENV)/.installed
 	@$(VENV)/bin/ruff check knowledge actions web tests bench scripts
 
 clean:
-	rm -rf $(VENV) $(VENV_RASA) models .cache
+	rm -rf $(VENV) $(VENV_RASA) models .cache tests/node_modules

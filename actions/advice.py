@@ -86,7 +86,7 @@ class ActionAdvice(SafeAction):
             heading = phrase(domain, "utter_fmt_in_kommune",
                              kommune=official_kommune_name(place.name))
             dispatcher.utter_message(response=intro,
-                                     lines=f"{heading}\n{channel_lines(domain, local)}")
+                                     lines=f"{heading}\n\n{channel_lines(domain, local)}")
             send_custom(dispatcher, tracker, channel_links(domain, local),
                         article_id=article_id, confident=True)
             dispatcher.utter_message(response="utter_advice_more",

@@ -24,9 +24,11 @@ from .common import (
     channel_lines,
     channel_links,
     latest_text,
+    links_text,
     municipality,
     send_custom,
     service,
+    source_links,
 )
 
 log = logging.getLogger("rettighedsbot.actions")
@@ -47,43 +49,47 @@ def in_their_language(dispatcher: CollectingDispatcher, tracker: Tracker, domain
         dispatcher.utter_message(response=response)
 
 
+# The citizen's-language line comes before the answer: a turn's buttons ride on its last
+# message, since standard clients (rasa-webchat) show quick replies on the last one only.
+
 def unsure(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb, place) -> None:
     channels = help_channels(kb) + local_channels(place)
+    in_their_language(dispatcher, tracker, domain)
     dispatcher.utter_message(response="utter_not_sure", lines=channel_lines(domain, channels))
     send_custom(dispatcher, tracker, channel_links(domain, channels), confident=False)
-    in_their_language(dispatcher, tracker, domain)
 
 
 def no_article(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb,
-               gap) -> None:
-    channels = [kb.channels[c] for c in gap.channels if c in kb.channels]
+               gap, place=None) -> None:
+    channels = kb.channels_named(gap.channels, place.name if place else None)
+    in_their_language(dispatcher, tracker, domain)
     dispatcher.utter_message(response="utter_no_article", topic=gap.name,
                              lines=channel_lines(domain, channels))
     send_custom(dispatcher, tracker, channel_links(domain, channels), confident=False)
-    in_their_language(dispatcher, tracker, domain)
 
 
 def suggest(dispatcher: CollectingDispatcher, tracker: Tracker, hits, domain: dict) -> None:
+    in_their_language(dispatcher, tracker, domain)
     dispatcher.utter_message(
         response="utter_suggest",
         buttons=[*({"title": h.article.title, "payload": h.article.title} for h in hits),
                  {"title": "Tal med en person", "payload": "/want_human"}])
-    send_custom(dispatcher, tracker, [], confident=False)
-    in_their_language(dispatcher, tracker, domain)
+    send_custom(dispatcher, tracker, [], confident=False, level=SUGGEST)
 
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, kb, article,
            place, related=()) -> None:
-    dispatcher.utter_message(response="utter_article", title=article.title,
-                             summary=article.summary)
+    """The summary, then its links as Markdown (read more, sources, whom to call) for standard
+    clients, and one row of buttons: what to do next (domain.yml) and the related articles."""
     links = [article_link(domain, article)]
     links += channel_links(domain, kb.channels_for(article, place.name if place else None))
-    send_custom(dispatcher, tracker, links, article_id=article.id, confident=True)
+    more = links_text([links[0], *source_links(domain, article), *links[1:]])
     in_their_language(dispatcher, tracker, domain)
-    if related:
-        dispatcher.utter_message(
-            response="utter_article_related",
-            buttons=[{"title": a.title, "payload": a.title} for a in related])
+    dispatcher.utter_message(response="utter_article", title=article.title,
+                             summary=article.summary, more=more,
+                             buttons=[{"title": a.title, "payload": a.title} for a in related])
+    send_custom(dispatcher, tracker, links, article_id=article.id, confident=True,
+                markdown=more)
 
 
 class ActionAnswerFromKnowledge(SafeAction):
@@ -117,7 +123,7 @@ class ActionAnswerFromKnowledge(SafeAction):
             dispatcher.utter_message(response="utter_knowledge_down")
             return []
         if result.gap is not None:
-            no_article(dispatcher, tracker, domain, kb, result.gap)
+            no_article(dispatcher, tracker, domain, kb, result.gap, place)
             return []
         if result.level == SUGGEST and result.suggestions:
             suggest(dispatcher, tracker, result.suggestions, domain)

@@ -8,7 +8,6 @@ for messages the NLU took for small talk. The lines are sent once per user messa
 from __future__ import annotations
 
 import logging
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from knowledge import channel_links as linkfmt
 from knowledge import crisis
 
 log = logging.getLogger("rettighedsbot.actions")
@@ -42,48 +42,43 @@ def service():
 
 # -- words from domain.yml ------------------------------------------------------------------
 
+def template(domain: dict, response: str) -> str:
+    """The first text of `response` in domain.yml, unfilled."""
+    variants = (domain.get("responses") or {}).get(response) or []
+    if not variants or "text" not in variants[0]:
+        raise KeyError(f"domain.yml has no text response {response!r}")
+    return variants[0]["text"]
+
+
 def phrase(domain: dict, response: str, **values: Any) -> str:
     """The first text of `response` in domain.yml, with {values} filled in.
 
     Used for the small pieces an action puts together (link titles, list lines), so that
     the bot's words stay in domain.yml and out of Python.
     """
-    variants = (domain.get("responses") or {}).get(response) or []
-    if not variants or "text" not in variants[0]:
-        raise KeyError(f"domain.yml has no text response {response!r}")
-    return variants[0]["text"].format(**values)
+    return template(domain, response).format(**values)
 
 
-def _says_its_number(channel) -> bool:
-    """A channel named by its number (the emergency line) is not written 'name: number'."""
-    digits = re.sub(r"\D", "", channel.phone or "")
-    return bool(digits) and digits in re.sub(r"\D", "", channel.name)
+def link_words(domain: dict) -> linkfmt.LinkWords:
+    """The titles and list lines of channel links, from domain.yml (utter_fmt_*)."""
+    return linkfmt.LinkWords(
+        call=template(domain, "utter_fmt_call"),
+        call_name=template(domain, "utter_fmt_call_name"),
+        web=template(domain, "utter_fmt_web"),
+        line_phone=template(domain, "utter_fmt_line_phone"),
+        line_name=template(domain, "utter_fmt_line_name"),
+        line_web=template(domain, "utter_fmt_line_web"))
 
 
 def channel_lines(domain: dict, channels: Iterable) -> str:
-    """'- Livslinien: 70 201 201' per channel (phone if it has one, else its web address)."""
-    lines = []
-    for c in channels:
-        if c.phone and _says_its_number(c):
-            lines.append(phrase(domain, "utter_fmt_line_name", name=c.name))
-        elif c.phone:
-            lines.append(phrase(domain, "utter_fmt_line_phone", name=c.name, phone=c.phone))
-        elif c.url:
-            lines.append(phrase(domain, "utter_fmt_line_web", name=c.name, url=c.url))
-    return "\n".join(lines)
+    """'- Livslinien: [70 201 201](tel:+4570201201)' per channel: a Markdown list that
+    standard clients show with working links (the web app shows its titles as text)."""
+    return linkfmt.lines(channels, link_words(domain))
 
 
 def channel_links(domain: dict, channels: Iterable) -> list[dict]:
     """Links for the web widget: a tel: link per phone, a web link per address."""
-    links = []
-    for c in channels:
-        if c.phone and c.tel_url:
-            title = (phrase(domain, "utter_fmt_call_name", name=c.name) if _says_its_number(c)
-                     else phrase(domain, "utter_fmt_call", name=c.name, phone=c.phone))
-            links.append({"title": title, "url": c.tel_url})
-        if c.url:
-            links.append({"title": phrase(domain, "utter_fmt_web", name=c.name), "url": c.url})
-    return links
+    return linkfmt.links(channels, link_words(domain))
 
 
 def article_link(domain: dict, article) -> dict:
@@ -91,19 +86,41 @@ def article_link(domain: dict, article) -> dict:
             "url": article.url}
 
 
+def source_links(domain: dict, article) -> list[dict]:
+    """The article's sources, for the text that standard clients show."""
+    return [{"title": phrase(domain, "utter_fmt_source", site=linkfmt.page_name(url)),
+             "url": url} for url in article.sources]
+
+
+def links_text(links: list[dict]) -> str:
+    """Links as the Markdown list at the end of a message (what standard clients show of
+    them); `send_custom(markdown=...)` tells the web app it repeats the custom links."""
+    return linkfmt.markdown_list(_unique(links))
+
+
 def send_custom(dispatcher: CollectingDispatcher, tracker: Tracker, links: list[dict],
                 article_id: str | None = None, confident: bool = True,
-                is_crisis: bool = False) -> None:
+                is_crisis: bool = False, level: str | None = None,
+                markdown: str | None = None) -> None:
     """The custom message the web folds into the message before it (CONTRIBUTING.md).
+
+    `level` is the search's answer level (answer | suggest | unknown); the web app counts
+    turns by it for the councils' report. Left out, it follows `confident`.
+    `markdown` is the Markdown the message before ends with that only repeats these links
+    (`links_text`): standard clients, which ignore this message, show that; the web app cuts
+    it off, since its widget shows `links` instead.
 
     Over REST it arrives as {"custom": {"rettighedsbot": ...}}. Rasa's socket.io channel
     passes a custom message's keys to `emit()` as arguments, so there it must be wrapped in
     "data" (RasaHQ/rasa#3823); the client then gets bot_uttered {"rettighedsbot": ...}.
     """
     payload: dict[str, Any] = {"links": _unique(links), "confident": confident,
-                               "crisis": is_crisis}
+                               "crisis": is_crisis,
+                               "level": level or ("answer" if confident else "unknown")}
     if article_id:
         payload["article_id"] = article_id
+    if markdown:
+        payload["markdown"] = markdown
     message = {MARK: payload}
     if tracker.get_latest_input_channel() == "socketio":
         message = {"data": message}

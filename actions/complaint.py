@@ -27,6 +27,7 @@ from .common import (
     channel_lines,
     channel_links,
     crisis_in,
+    links_text,
     metadata,
     municipality,
     phrase,
@@ -34,8 +35,10 @@ from .common import (
     send_custom,
     service,
 )
+from .stopping import meant_as_stop
 
 FORM_SLOTS = ("complaint_about", "complaint_date", "kommune")
+FORM_STOPPED = "utter_form_stopped"
 MAX_ABOUT = 200
 DEADLINE_RESPONSES = {
     "ok": "utter_complaint_deadline_ok",
@@ -108,6 +111,12 @@ class ValidateComplaintForm(FormValidationAction):
                 return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
                         SlotSet("requested_slot", None)]
             # possible only (by meaning): the lines, and the form goes on
+        if meant_as_stop(tracker.latest_message or {}):
+            # The form takes stop-like messages as answers (bot/domain.yml), so that a typo
+            # the NLU reads as `stop` ("klagefirst") is an answer and only a real stop ends it.
+            dispatcher.utter_message(response=FORM_STOPPED)
+            return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
+                    SlotSet("requested_slot", None)]
         return await super().run(dispatcher, tracker, domain)
 
     def validate_complaint_about(self, value, dispatcher, tracker, domain) -> dict:
@@ -177,12 +186,14 @@ class ActionComplaintSummary(SafeAction):
                                          extended=danish_date_with_weekday(d.extended_to))
 
         dispatcher.utter_message(response="utter_complaint_where", authority=authority)
-        dispatcher.utter_message(response="utter_complaint_how")
         articles = [kb.article(a) for a in SUMMARY_ARTICLES if kb.article(a)]
         links = [article_link(domain, a) for a in articles]
         if authority_channel is not None:
             links += channel_links(domain, [authority_channel])
-        send_custom(dispatcher, tracker, links, article_id=articles[0].id if articles else None)
+        more = links_text(links)
+        dispatcher.utter_message(response="utter_complaint_how", more=more)
+        send_custom(dispatcher, tracker, links, article_id=articles[0].id if articles else None,
+                    markdown=more)
 
         advisers = channels_with_role(place, "borgerraadgiver")
         if advisers:

@@ -1,4 +1,5 @@
-"""`rettighedsbot`: validate the YAML, build the index, search — the same code the bot runs."""
+"""`rettighedsbot`: validate the YAML, build the index, search — the same code the bot runs —
+and the councils' report (`report`, `check-links`)."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +7,7 @@ import json
 import logging
 import statistics
 import sys
+from datetime import date
 from pathlib import Path
 
 from .loader import load_knowledge
@@ -38,6 +40,25 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("rasa-lookup", help="write the Rasa lookup table of kommune names")
     p.add_argument("--out", required=True, type=Path)
     p.set_defaults(func=cmd_rasa_lookup)
+
+    p = sub.add_parser("report", help="what citizens asked and could not get answered")
+    p.add_argument("--since", type=_date, help="first day, YYYY-MM-DD (default: all kept)")
+    p.add_argument("--until", type=_date, help="last day, YYYY-MM-DD (default: today)")
+    p.add_argument("--kommune", help="only questions from this kommune's widget")
+    p.add_argument("--format", choices=("md", "csv", "json"), default="md")
+    p.add_argument("--db", help="the web app's database: an SQLite file or a database URL "
+                   "(default: DATABASE_URL, else FEEDBACK_DB)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("check-links", help="check the sources' and channels' web addresses; "
+                       "reports what it cannot reach instead of failing")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per address (10)")
+    p.add_argument("--workers", type=int, default=None, help="addresses checked at once (8)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--out", type=Path, help="folder for link-check.json (default: the index "
+                   "folder, where /rapport reads it)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if a link is broken")
+    p.set_defaults(func=cmd_check_links)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -123,6 +144,75 @@ def _print_lix(kb) -> None:
     for name, column in (("resumé", [r[1] for r in rows]), ("tekst", [r[2] for r in rows])):
         print(f"LIX {name}: min {min(column):.0f}, median {statistics.median(column):.0f}, "
               f"max {max(column):.0f}")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' er ikke en dato (YYYY-MM-DD)") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    # The counts live in the web app's database; its store is the one place that reads it.
+    from web.config import from_env
+    from web.db import is_url
+    from web.store import FeedbackStore
+
+    from . import links, report
+    from .service import KnowledgeService
+
+    logging.getLogger().setLevel(logging.WARNING)
+    settings = from_env()
+    db = args.db or settings["DATABASE_URL"] or settings["FEEDBACK_DB"]
+    if not is_url(db) and not Path(db).exists():      # do not make an empty one
+        print(f"error: ingen database i {db} (sæt FEEDBACK_DB eller --db)", file=sys.stderr)
+        return 2
+    service = KnowledgeService()
+    kommune = None
+    if args.kommune:
+        place = service.kb.municipality(args.kommune)
+        if place is None:
+            print(f"error: ukendt kommune: {args.kommune}", file=sys.stderr)
+            return 2
+        kommune = place.name
+    filters = report.Filters(args.since, args.until, kommune)
+    usage = FeedbackStore(db).usage(filters.since, filters.until, filters.kommune)
+    result = report.build_report(usage, service.kb, service, filters,
+                                 links=links.load(service.settings.index_dir))
+    if args.format == "json":
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    elif args.format == "csv":
+        sys.stdout.write(report.to_csv(result))
+    else:
+        sys.stdout.write(report.to_markdown(result))
+    return 0
+
+
+def cmd_check_links(args: argparse.Namespace) -> int:
+    from . import links
+
+    settings = Settings.from_env()
+    loaded = load_knowledge(settings.knowledge_dir)
+    if loaded.kb is None:
+        for problem in loaded.errors:
+            print(problem, file=sys.stderr)
+        return 1
+    urls = links.links_of(loaded.kb)
+    print(f"tjekker {len(urls)} adresser …", file=sys.stderr)
+    check = links.check_urls(urls, timeout=args.timeout or links.DEFAULT_TIMEOUT,
+                             workers=args.workers or links.WORKERS)
+    saved = links.save(check, args.out or settings.index_dir)
+    if args.json:
+        print(json.dumps(check.to_json(), ensure_ascii=False))
+    else:
+        for r in check.problems:
+            label = "VIRKER IKKE" if r.status == links.BROKEN else "kunne ikke nås"
+            print(f"{label}: {r.url} ({r.detail}) – bruges af {', '.join(r.used_by)}")
+    broken, unreachable = check.count(links.BROKEN), check.count(links.UNREACHABLE)
+    print(f"{len(check.results)} adresser: {check.count(links.OK)} ok, {broken} virker ikke, "
+          f"{unreachable} kunne ikke nås (gemt i {saved})", file=sys.stderr)
+    return 1 if args.strict and broken else 0
 
 
 def cmd_rasa_lookup(args: argparse.Namespace) -> int:

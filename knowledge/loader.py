@@ -6,7 +6,6 @@ last good set rather than serve half an edit.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -67,10 +66,6 @@ class LoadResult:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
 
 def article_files(knowledge_dir: Path) -> list[Path]:
     """Articles live one folder per topic (`articles/penge/kontanthjaelp.yml`), so an editor
@@ -85,14 +80,6 @@ def knowledge_files(knowledge_dir: Path) -> list[Path]:
     fixed = [knowledge_dir / name
              for name in ("channels.yml", "municipalities.yml", OUT_OF_SCOPE, GAPS)]
     return [p for p in fixed if p.exists()] + articles
-
-
-def content_hash(knowledge_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for path in knowledge_files(knowledge_dir):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,

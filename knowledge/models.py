@@ -154,10 +154,17 @@ class KnowledgeBase:
     def channels_for(self, article: Article, kommune: str | None = None) -> list[Channel]:
         """The article's national channels, then the kommune's own (borgerrådgiver, udsatteråd,
         the kommune's website and number)."""
-        from .municipalities import kommune_channel, local_channels
+        from .municipalities import local_channels
 
-        municipality = self.municipality(kommune)
-        town_hall = kommune_channel(municipality)
-        found = [town_hall if c == KOMMUNE_CHANNEL and town_hall else self.channels[c]
-                 for c in article.channels if c in self.channels]
-        return found + [c for c in local_channels(municipality) if c not in found]
+        found = self.channels_named(article.channels, kommune)
+        return found + [c for c in local_channels(self.municipality(kommune)) if c not in found]
+
+    def channels_named(self, ids, kommune: str | None = None) -> list[Channel]:
+        """Channels by id (unknown ids skipped), with the kommune's own website and number in
+        place of the national "Din kommune" (borger.dk) when the kommune is known: a citizen
+        on Aarhus's site is sent to aarhus.dk, not to a page where they must find it."""
+        from .municipalities import kommune_channel
+
+        town_hall = kommune_channel(self.municipality(kommune))
+        return [town_hall if c == KOMMUNE_CHANNEL and town_hall else self.channels[c]
+                for c in ids if c in self.channels]

@@ -21,6 +21,8 @@ from .index import ArticleIndex, Passage, PassageHit
 from .lexical import LexicalIndex
 from .models import Article, KnowledgeBase, Municipality
 
+# The longest message or search the bot reads, in characters: the one limit the web app's
+# checks, the advisers' search box and the widget (a test holds widget.js to it) all use.
 MAX_QUERY_CHARS = 1000
 # The embedding costs ~1-2 ms a token; a long worried message is embedded by its start (its
 # gist), while the lexical half still reads every word. Bounds the worst case to ~100 ms.

@@ -109,7 +109,8 @@ def start_rasa(port: int = 5005, actions_port: int = 5055, host: str = "127.0.0.
              "RASA_TRACKER_DB": str(Path(tracker_db).resolve()), **(env or {})}
     # Standard widgets (rasa-webchat) talk to Rasa's socket.io from the council's site: the
     # same origins the web app allows (CORS_ORIGINS), none when it is empty.
-    origins = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
+    allowed = (env or {}).get("CORS_ORIGINS", os.environ.get("CORS_ORIGINS", ""))
+    origins = [o.strip() for o in allowed.split(",") if o.strip()]
     process, log_path = _spawn(
         name, [str(RASA), "run", "--model", str(model),
                  "--endpoints", endpoints, "--credentials", "bot/credentials.yml",

@@ -222,12 +222,35 @@ def test_a_question_taken_for_a_stop_is_answered(svc, text):
         assert responses(messages)[0] == "utter_article", (text, intent)
 
 
-def test_stop_after_leaving_the_form(svc):
-    left = [{"event": "action", "name": "action_deactivate_loop"}]
-    t = tracker("glem det", "stop")
-    t.events.extend(left)
-    messages, _ = run(ActionReply(), t)
+@pytest.mark.parametrize("text, intent", [("glem det", "stop"), ("jeg vil ikke mere", "stop"),
+                                          ("farvel", "goodbye"), ("stop", "stop")])
+def test_a_real_stop_inside_the_form_ends_it(svc, text, intent):
+    t = tracker(text, intent, slots={"requested_slot": "complaint_date",
+                                     "complaint_about": "kontanthjælp"},
+                extracted={"complaint_date": text})
+    messages, events = run(ValidateComplaintForm(), t)
     assert responses(messages) == ["utter_form_stopped"]
+    assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
+    assert {"event": "slot", "timestamp": None, "name": "complaint_about", "value": None} in events
+
+
+def test_a_stop_the_nlu_is_unsure_of_does_not_end_the_form(svc):
+    t = tracker("afbryd", "stop", slots={"requested_slot": "complaint_about"},
+                extracted={"complaint_about": "afbryd"})
+    t.latest_message["intent"]["confidence"] = 0.55
+    messages, events = run(ValidateComplaintForm(), t)
+    assert "utter_form_stopped" not in responses(messages)
+    assert {"event": "slot", "timestamp": None, "name": "complaint_about",
+            "value": "afbryd"} in events
+
+
+@pytest.mark.parametrize("text", ["klagefirst", "kan de stoppe min kontanthjælp?"])
+def test_a_typo_the_nlu_took_for_a_stop_is_an_answer_in_the_form(svc, text):
+    t = tracker(text, "stop", slots={"requested_slot": "complaint_about"},
+                extracted={"complaint_about": text})
+    messages, events = run(ValidateComplaintForm(), t)
+    assert "utter_form_stopped" not in responses(messages)
+    assert {"event": "slot", "timestamp": None, "name": "complaint_about", "value": text} in events
 
 
 # --- answers from the knowledge base ------------------------------------------------------
@@ -251,10 +274,39 @@ def test_a_confident_answer_has_summary_source_link_channels_and_buttons(svc, kb
         assert {"title": f"Ring til {channel.name}: {channel.phone}",
                 "url": channel.tel_url} in mark["links"]
     # the custom message comes right after the answer (the web folds it into that one)
-    assert messages[1].get("custom")
-    related = messages[2]
-    assert related["response"] == "utter_article_related"
-    assert related["buttons"][0]["title"] == kb.article("klage-over-afgoerelse").title
+    assert messages[1].get("custom") and len(messages) == 2
+    # the related articles are buttons on the answer itself: standard clients show the quick
+    # replies of a turn's last message only
+    assert messages[0]["buttons"][0]["title"] == kb.article("klage-over-afgoerelse").title
+
+
+def test_an_answer_is_readable_without_the_custom_message(svc, kb):
+    """Standard clients (rasa-webchat) show the text only: its links are Markdown there, and
+    the custom message says which Markdown repeats its links (the web app cuts it off)."""
+    messages, _ = run(ActionAnswerFromKnowledge(), tracker("klagefrist", "ask_rights"))
+    article = kb.article("klagefrist")
+    text = render(messages[0])
+    assert "](http" in text and f"({article.url})" in text
+    read_more = r"^- \[Læs mere[^\]]*\]\(" + re.escape(article.url) + r"\)$"
+    assert re.search(read_more, text, re.MULTILINE)
+    for source in article.sources:
+        assert f"({source})" in text
+    for channel in (kb.channels[c] for c in article.channels if kb.channels[c].phone):
+        assert f"]({channel.tel_url})" in text
+    mark = custom(messages)[0]
+    assert text.endswith("\n\n" + mark["markdown"])
+    assert "\n\n- " in text           # a list starts after a blank line
+
+
+def test_crisis_lines_are_a_markdown_list_with_tel_links(svc, kb):
+    messages, _ = run(ActionCrisis(), tracker("jeg vil ikke leve mere", "crisis"))
+    text = render(messages[0])
+    livslinien = kb.channels["livslinien"]
+    assert f"- {livslinien.name}: [{livslinien.phone}]({livslinien.tel_url})" in text
+    # the list stands between blank lines, so no sentence after it joins its last item
+    _intro, lines, outro = text.split("\n\n")
+    assert all(line.startswith("- ") for line in lines.split("\n"))
+    assert not outro.startswith("- ")
 
 
 def test_related_articles_only_when_nearly_as_good(svc, kb):
@@ -264,7 +316,7 @@ def test_related_articles_only_when_nearly_as_good(svc, kb):
     assert kb.article("bisidder").title not in offered          # a far runner-up: not offered
     # the article's own next steps (related: in its YAML) are
     assert [kb.article(a).title for a in kb.article("klagefrist").related[:2]] == [
-        b["title"] for m in messages if m.get("response") == "utter_article_related"
+        b["title"] for m in messages if m.get("response") == "utter_article"
         for b in m["buttons"]]
 
 

@@ -174,7 +174,6 @@ def test_missing_channel_falls_back_to_every_crisis_channel():
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
 
-@pytest.mark.skipif(not (KNOWLEDGE / "channels.yml").exists(), reason="channels.yml not written yet")
 def test_the_real_channels_yml_has_every_line_the_net_names():
     result = load_knowledge(KNOWLEDGE)
     assert result.kb is not None, result.errors

@@ -76,6 +76,16 @@ def test_din_kommune_links_to_the_kommunes_own_site(kb):
     assert kb.channels["kommunen"] in kb.channels_for(article, None)
 
 
+def test_a_topic_without_an_article_sends_to_the_kommunes_own_site(kb):
+    # gaps.yml names "kommunen" for e.g. plejevederlag: with a kommune, its own site and number
+    gap = next(g for g in kb.gaps if g.id == "plejevederlag")
+    assert "kommunen" in gap.channels
+    aarhus = kb.channels_named(gap.channels, "Aarhus")
+    assert [c.url for c in aarhus] == ["https://aarhus.dk"] and aarhus[0].phone == "89 40 20 00"
+    assert kb.channels_named(gap.channels, None) == [kb.channels["kommunen"]]
+    assert kb.channels_named(["nope", *gap.channels], "Ikke en kommune") == [kb.channels["kommunen"]]
+
+
 def test_advice_gives_the_borgerraadgiver_first_where_there_is_one(kb, monkeypatch):
     import actions.advice
     import actions.common

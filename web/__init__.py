@@ -1,5 +1,6 @@
 """The rettighedsbot web app: chat API for the widget, the widget itself, advisers' lookup,
-article pages, feedback and a health check. An application factory, as in Flask's tutorial:
+article pages, feedback, the councils' report and a health check. An application factory, as
+in Flask's tutorial:
 
     waitress-serve --call web:create_app          # production (scripts/stack.py)
     flask --app web run --debug                   # development only
@@ -61,8 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.get("RASA_URLS") or app.config["RASA_URL"], app.config["RASA_TIMEOUT"],
         executor, lost_turns=RedisLostTurns(redis_client) if redis_client else LostTurns())
 
-    from . import articles, chat, feedback, health, lookup, widget
-    for module in (widget, chat, lookup, articles, feedback, health):
+    from . import articles, chat, feedback, health, lookup, report, widget
+    for module in (widget, chat, lookup, articles, feedback, health, report):
         app.register_blueprint(module.bp)
     retention.init_app(app)
     security.init_app(app)

@@ -6,6 +6,8 @@ import re
 
 from flask import current_app, jsonify, make_response, request
 
+from knowledge.search import MAX_QUERY_CHARS
+
 from . import messages
 from .ratelimit import EXTENSION as LIMITER
 
@@ -15,6 +17,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# The widget's data-kommune as sent with a chat turn or feedback (a name; resolved later).
+KOMMUNE = re.compile(r"[\w .'-]{1,60}")
 
 
 class ApiError(Exception):
@@ -46,7 +50,7 @@ def json_body() -> dict:
     return data
 
 
-def text_field(data: dict, name: str, *, required: bool = True, limit: int = 1000,
+def text_field(data: dict, name: str, *, required: bool = True, limit: int = MAX_QUERY_CHARS,
                pattern: re.Pattern | None = None, pattern_error: str = messages.ERR_CONTROL,
                empty_error: str = messages.ERR_EMPTY) -> str | None:
     if name not in data or data[name] is None:

@@ -12,9 +12,10 @@ import time
 from flask import Blueprint, current_app, jsonify
 
 from knowledge.redact import redact
+from knowledge.search import ANSWER, LEVELS, MAX_QUERY_CHARS
 
 from . import messages
-from .api import ApiError, client_ip, json_body, rate_limit, text_field
+from .api import KOMMUNE, ApiError, client_ip, json_body, rate_limit, text_field
 from .fallback import (
     crisis_message,
     detect_crisis,
@@ -23,7 +24,7 @@ from .fallback import (
     has_crisis_lines,
 )
 from .knowledge_ext import knowledge
-from .rasa import RasaUnavailable, SenderBusy, fold
+from .rasa import BotMessage, RasaUnavailable, SenderBusy, fold
 from .retention import EXTENSION as RETENTION
 from .store import EXTENSION as STORE
 
@@ -31,9 +32,8 @@ bp = Blueprint("chat", __name__)
 log = logging.getLogger("rettighedsbot.web")
 
 RASA = "rettighedsbot.rasa"
-MAX_MESSAGE_CHARS = 1000
+MAX_MESSAGE_CHARS = MAX_QUERY_CHARS
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")   # the widget sends "w" + 32 random hex digits
-KOMMUNE = re.compile(r"[\w .'-]{1,60}")
 
 
 @bp.post("/api/conversation/delete")
@@ -87,9 +87,7 @@ def chat():
     if crisis and not fallback and not has_crisis_lines(folded, kb, match):
         folded.insert(0, crisis_message(kb, match))
 
-    confidences = [m.confident for m in folded if m.confident is not None]
-    if confidences and not any(confidences):
-        current_app.extensions[STORE].add_unanswered(text)
+    record_turn(folded, text, kb, kommune)
 
     log.info("chat turn: %d chars, crisis=%s, fallback=%s, article=%s, %.0f ms",
              len(text), crisis, fallback,
@@ -98,3 +96,17 @@ def chat():
     response = jsonify({"messages": [m.to_json() for m in folded]})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def record_turn(folded: list[BotMessage], text: str, kb, kommune: str | None) -> None:
+    """Counts the turn for the councils' report, at the best level any of its messages had
+    (small talk has none and is not counted). The kommune is kept only as the name of a
+    known kommune: whatever else a page put in data-kommune is not stored."""
+    levels = {m.level for m in folded if m.level}
+    level = next((lv for lv in LEVELS if lv in levels), None)
+    if level is None:
+        return
+    article = next((m.article_id for m in folded if m.level == ANSWER and m.article_id), None)
+    place = kb.municipality(kommune) if kb is not None and kommune else None
+    current_app.extensions[STORE].record_turn(level, article, text,
+                                              place.name if place else None)

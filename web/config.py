@@ -56,6 +56,8 @@ def from_env() -> dict:
         "CORS_ORIGINS": parse_origins(os.environ.get("CORS_ORIGINS", "")),
         # No token = /api/stats is switched off (404), never open.
         "STATS_TOKEN": os.environ.get("STATS_TOKEN", "") or None,
+        # The councils' report page /rapport; unset = STATS_TOKEN; neither = switched off.
+        "REPORT_TOKEN": os.environ.get("REPORT_TOKEN", "") or None,
         "FEEDBACK_DB": os.environ.get("FEEDBACK_DB", str(REPO_DIR / "var" / "feedback.db")),
         # Production profile: one SQLAlchemy URL (postgresql://...) for feedback and unmet needs
         # instead of FEEDBACK_DB, and for Rasa's tracker store (retention) too.
@@ -74,7 +76,7 @@ def from_env() -> dict:
         # Load the knowledge base (and its index) in a background thread at start-up, so the
         # first adviser search does not wait for it.
         "KNOWLEDGE_WARMUP": os.environ.get("KNOWLEDGE_WARMUP", "1") not in ("0", "false", "no"),
-        # Conversations (Rasa's tracker store), unanswered questions and feedback are deleted
+        # Conversations (Rasa's tracker store), question counts and feedback are deleted
         # after this many days (0 keeps them); the purge runs every RETENTION_INTERVAL seconds.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 30),
         "RETENTION_INTERVAL": _float("RETENTION_INTERVAL", 3600.0),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from knowledge.channel_links import LinkWords, phone_link, web_link
+from knowledge.crisis import detect, lines_for
 from knowledge.models import Channel, KnowledgeBase
 
 from . import messages
@@ -15,15 +17,13 @@ log = logging.getLogger("rettighedsbot.web")
 MAX_ADVICE_CHANNELS = 4
 
 
+WORDS = LinkWords(call=messages.CHANNEL_LINK)
+
+
 def channel_link(channel: Channel) -> dict | None:
-    if channel.phone and channel.tel_url:
-        # "Livslinien: 70 201 201", but "Alarm 112" rather than "Alarm 112: 112"
-        title = (channel.name if _digits(channel.phone) in _digits(channel.name)
-                 else messages.CHANNEL_LINK.format(name=channel.name, phone=channel.phone))
-        return {"title": title, "url": channel.tel_url}
-    if channel.url:
-        return {"title": channel.name, "url": channel.url}
-    return None
+    """One link per channel: its phone ("Livslinien: 70 201 201", but "Alarm 112" rather than
+    "Alarm 112: 112"), else its web site (knowledge.channel_links, shared with the actions)."""
+    return phone_link(channel, WORDS) or web_link(channel, WORDS)
 
 
 def _links(channels: list[Channel]) -> list[dict]:
@@ -35,12 +35,7 @@ def crisis_lines(kb: KnowledgeBase | None, match=None) -> list[Channel]:
     without a match, all of them."""
     if kb is None:
         return []
-    channels = kb.crisis_channels()
-    try:
-        from knowledge.crisis import lines_for
-    except ImportError:
-        return channels
-    return lines_for(match, channels)
+    return lines_for(match, kb.crisis_channels())
 
 
 def crisis_message(kb: KnowledgeBase | None, match=None,
@@ -99,12 +94,8 @@ def has_crisis_lines(answer: list[BotMessage], kb: KnowledgeBase | None, match=N
 
 
 def detect_crisis(text: str):
-    """knowledge.crisis.detect (the Rasa engineer's keyword net), if it is there."""
-    try:
-        from knowledge.crisis import detect
-    except ImportError:
-        log.warning("knowledge.crisis is missing: the web app's crisis check is off")
-        return None
+    """knowledge.crisis.detect, the same keyword net the actions run; a failure of the net
+    must not cost the citizen the answer, so it is logged and the turn goes on."""
     try:
         return detect(text)
     except Exception:

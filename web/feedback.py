@@ -1,13 +1,15 @@
-"""Feedback ("Hjalp svaret? Ja/Nej") and /api/stats, the start of an unmet-need report."""
+"""Feedback ("Hjalp svaret? Ja/Nej") and /api/stats (its figures as JSON; the page is /rapport)."""
 from __future__ import annotations
 
-import hmac
 import re
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
+
+from knowledge.search import MAX_QUERY_CHARS
 
 from . import messages
-from .api import ApiError, client_ip, json_body, rate_limit, text_field
+from .api import KOMMUNE, ApiError, client_ip, json_body, rate_limit, text_field
+from .auth import require_token
 from .knowledge_ext import knowledge
 from .store import EXTENSION as STORE
 
@@ -26,12 +28,16 @@ def feedback():
         raise ApiError(400, messages.ERR_TYPE_BOOL, "helpful")
     article_id = text_field(data, "article_id", required=False, limit=100, pattern=ARTICLE_ID,
                             pattern_error=messages.ERR_ARTICLE)
-    query = text_field(data, "query", required=False, limit=1000)
+    query = text_field(data, "query", required=False, limit=MAX_QUERY_CHARS)
+    kommune = text_field(data, "kommune", required=False, limit=60, pattern=KOMMUNE,
+                         pattern_error=messages.ERR_KOMMUNE)
     kb = knowledge().kb()
     if article_id and kb is not None and kb.article(article_id) is None:
         raise ApiError(400, messages.ERR_ARTICLE, "article_id")
     keep = query if query and not _answered_confidently(query, article_id) else None
-    current_app.extensions[STORE].add_feedback(article_id, data["helpful"], keep)
+    place = kb.municipality(kommune) if kb is not None and kommune else None  # known ones only
+    current_app.extensions[STORE].add_feedback(article_id, data["helpful"], keep,
+                                               place.name if place else None)
     return jsonify({"status": "ok"}), 201
 
 
@@ -51,16 +57,7 @@ def _answered_confidently(query: str, article_id: str | None) -> bool:
 
 @bp.get("/api/stats")
 def stats():
-    token = current_app.config.get("STATS_TOKEN")
-    if not token:
-        abort(404)                     # switched off unless a token is configured
-    rate_limit(f"stats:{client_ip()}")  # before the token check: no fast guessing
-    auth = request.headers.get("Authorization", "")
-    scheme, _, given = auth.partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        raise ApiError(401, messages.ERR_AUTH, headers={"WWW-Authenticate": 'Bearer realm="stats"'})
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise ApiError(403, messages.ERR_FORBIDDEN)
+    require_token("STATS_TOKEN", realm="stats")
     report = current_app.extensions[STORE].stats()
     kb = knowledge().kb()
     for row in report["articles"]:

@@ -10,7 +10,7 @@ import re
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from knowledge.models import TOPICS
-from knowledge.search import UnknownMunicipality
+from knowledge.search import MAX_QUERY_CHARS, UnknownMunicipality
 
 from . import messages
 from .api import ApiError, client_ip, has_control_chars, has_surrogates, rate_limit
@@ -20,7 +20,6 @@ from .render import plain_text
 
 bp = Blueprint("lookup", __name__)
 
-MAX_QUERY_CHARS = 1000
 MAX_K = 20
 PAGE_RESULTS = 8
 
@@ -58,11 +57,12 @@ def search_page():
     kb = knowledge().kb()
     municipalities = sorted(kb.municipalities.values(), key=lambda m: m.name) if kb else []
     status = 400 if error else 200
-    gap_channels = ([kb.channels[c] for c in result.gap.channels if c in kb.channels]
+    gap_channels = (kb.channels_named(result.gap.channels, kommune or None)
                     if result and result.gap and kb else [])
     return render_template("lookup.html", q=q, kommune=kommune, result=result, error=error,
                            hits=visible_hits(result) if result else [], gap_channels=gap_channels,
-                           municipalities=municipalities, topics=TOPICS), status
+                           municipalities=municipalities, topics=TOPICS,
+                           max_chars=MAX_QUERY_CHARS), status
 
 
 def visible_hits(result) -> list:
@@ -83,7 +83,7 @@ def article_page(article_id: str):
 @bp.get("/raadgiver/artikel/<article_id>/print")
 def print_page(article_id: str):
     context = article_context(article_id)
-    return render_template("print.html",
+    return render_template("print.html", q=request.args.get("q", ""),
                            plain=plain_text(context["article"], context["channels"]), **context)
 
 

@@ -18,14 +18,12 @@ CRISIS_FIRST = (
     "Ring til en af dem her. De lytter, og det er gratis."
 )
 EMERGENCY = "Er der fare for liv, så ring 112."
-ADVICE_TITLE = "Gratis rådgivning:"
 # Rasa answered, but with no message at all.
 EMPTY_ANSWER = (
     "Jeg forstod ikke helt dit spørgsmål. Prøv at skrive det med andre ord. "
     "Du kan også spørge et menneske hos et af de her steder."
 )
 CHANNEL_LINK = "{name}: {phone}"   # a phone link's title, e.g. "Livslinien: 70 201 201"
-READ_MORE = "Læs mere"
 
 # /api/* errors. The widget shows `error` to the citizen, so these are plain Danish too.
 ERR_JSON_TYPE = "Send data som JSON (Content-Type: application/json)."
@@ -51,3 +49,6 @@ ERR_AUTH = "Log ind med en gyldig nøgle (Authorization: Bearer …)."
 ERR_FORBIDDEN = "Nøglen er forkert."
 ERR_KNOWLEDGE = "Vidensbasen er ikke klar endnu. Prøv igen om lidt."
 ERR_SERVER = "Der skete en fejl. Prøv igen om lidt."
+# The councils' report page (/rapport): its filters.
+ERR_REPORT_DATE = "»{text}« er ikke en dato. Skriv den som 2026-11-30."
+ERR_REPORT_PERIOD = "Fra-datoen ligger efter til-datoen."

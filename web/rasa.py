@@ -11,6 +11,11 @@ the conversations of an engine that is added or removed move. When the home engi
 reached the turn goes to the next engine in the sender's order. That is safe because the
 engines share the tracker store (PostgreSQL) and order each conversation's turns with the
 Redis lock store.
+
+The texts are Markdown, written for standard Rasa clients that show nothing but the text:
+links as `[title](url)`, and at the end of an answer its links once more as a list (the custom
+part's `markdown`). Our widget shows `links` under the text instead, so `fold()` cuts that
+list off and writes every other link as its title (the widget links phone numbers itself).
 """
 from __future__ import annotations
 
@@ -25,6 +30,9 @@ from dataclasses import dataclass, field
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from knowledge.channel_links import plain
+from knowledge.search import ANSWER, LEVELS, UNKNOWN
 
 log = logging.getLogger("rettighedsbot.web")
 
@@ -95,6 +103,8 @@ class BotMessage:
     article_id: str | None = None
     # Not sent to the browser: used for the unanswered-questions report and the crisis check.
     confident: bool | None = None
+    # The search's answer level (answer | suggest | unknown), for the councils' report.
+    level: str | None = None
     crisis: bool = False
 
     def to_json(self) -> dict:
@@ -148,14 +158,30 @@ def fold(raw: object) -> list[BotMessage]:
             if not out:  # a custom part with nothing before it still carries its links
                 out.append(BotMessage())
             target = out[-1]
+            target.text = _without(target.text, extra.get("markdown"))
             target.links.extend(_links(extra.get("links")))
             article_id = extra.get("article_id")
             if isinstance(article_id, str) and _ARTICLE_ID.fullmatch(article_id):
                 target.article_id = article_id
             if isinstance(extra.get("confident"), bool):
                 target.confident = extra["confident"]
+            if extra.get("level") in LEVELS:
+                target.level = extra["level"]
+            elif target.confident is not None:      # an action server from before `level`
+                target.level = ANSWER if target.confident else UNKNOWN
             target.crisis = target.crisis or extra.get("crisis") is True
+    for message in out:
+        message.text = plain(message.text)
     return out
+
+
+def _without(text: str, markdown: object) -> str:
+    """The text without the Markdown list of links it ends with (only if it does end so)."""
+    if not isinstance(markdown, str) or not markdown.strip():
+        return text
+    body = text.rstrip()
+    block = markdown.strip()
+    return body[: -len(block)].rstrip() if body.endswith(block) else text
 
 
 # Sent before the next message of a conversation whose last turn never reached Rasa (or got

@@ -1,11 +1,11 @@
-"""What the bot stores, and for how long: conversations, unanswered questions and feedback are
+"""What the bot stores, and for how long: conversations, question counts and feedback are
 deleted after RETENTION_DAYS (default 30), and a citizen can delete their own conversation now.
 
 Conversations live in Rasa's tracker store (Rasa's SQL store, table `events`); the web app
 shares its database — the SQLite file RASA_TRACKER_DB in the embedded default (set by
 scripts/stack.py), the PostgreSQL DATABASE_URL in the production profile — and deletes from
 it directly: Rasa 3.6 has no delete endpoint, and its SQL store reads each conversation from the database
-on every turn, so a deleted conversation is gone for Rasa too. Unanswered questions and
+on every turn, so a deleted conversation is gone for Rasa too. Question counts and
 feedback are in the web app's own store (web/store.py). A background thread purges once at
 start and then every RETENTION_INTERVAL seconds; several web processes may all run it.
 """

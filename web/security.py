@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, jsonify, request
 
 from . import messages
 from .api import error_response
@@ -89,6 +89,18 @@ def path_is_api(path: str) -> bool:
     return path in CORS_PATHS
 
 
+def origin_status():
+    """GET /api/origin: may the page this request comes from use the chat? Any page may read
+    the answer (it says nothing secret): a widget on a site missing from CORS_ORIGINS sees
+    only a failed fetch, and this lets it tell the citizen and the web editor why."""
+    origin = request.headers.get("Origin", "")
+    response = jsonify({"allowed": bool(origin) and origin_allowed(origin)})
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request(check_origin)
     app.after_request(add_headers)
+    app.add_url_rule("/api/origin", "origin_status", origin_status, methods=["GET"])

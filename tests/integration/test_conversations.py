@@ -58,8 +58,9 @@ def _met(expect: dict, facts: dict) -> list[str]:
             missed.append(f"a channel of {m.name}")
     if expect.get("form") and KB is not None and "?" not in facts["text"]:
         missed.append("the complaint form's question")
-    if expect.get("stopped") and (facts["answered"] or LIVSLINIEN in facts["links"]):
-        missed.append("a plain stop")
+    if expect.get("stopped") and (facts["answered"] or LIVSLINIEN in facts["links"]
+                                  or "?" in facts["text"]):
+        missed.append("a plain stop (no answer, no crisis lines, no next question)")
     if expect.get("no_answer") and facts["answered"]:
         missed.append(f"no confident article, got {sorted(facts['answered'])}")
     return missed

@@ -183,6 +183,30 @@ def test_the_migrated_postgresql_schema_is_exactly_web_schema(production):
     assert schema_drift(production.db) == []
 
 
+def test_question_counts_from_two_processes_add_up_in_postgresql(production):
+    """The councils' report on PostgreSQL: two stores (two connection pools, as two web
+    processes have) count the same question at once; the upsert adds every turn to one row,
+    and usage() reads it back as the report does."""
+    from web.store import FeedbackStore
+
+    marker = f"K{uuid.uuid4().hex[:8]}"          # a kommune of this test's own
+    stores = [FeedbackStore(production.database_url) for _ in range(2)]
+    try:
+        turns = [(stores[n % 2], "unknown" if n % 3 else "answer") for n in range(60)]
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            list(pool.map(lambda t: t[0].record_turn(
+                t[1], "klagefrist" if t[1] == "answer" else None, "Hvor kan min hund sove",
+                marker), turns))
+        usage = stores[0].usage(kommune=marker)
+        assert usage.unmet == [("hvor kan min hund sove", "unknown", 40)]
+        assert usage.answers == [("klagefrist", 20)]
+        assert sum(n for _, _, n in usage.days) == 60
+        assert marker in stores[1].usage().kommuner
+    finally:
+        for store in stores:
+            store.close()
+
+
 def test_a_complaint_form_alternating_between_the_engines_completes(production):
     one, two = production.rasa
     sender = f"alt-{uuid.uuid4().hex[:10]}"

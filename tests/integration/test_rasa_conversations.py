@@ -16,6 +16,7 @@ import pytest
 import requests
 import yaml
 
+from knowledge.channel_links import plain
 from knowledge.complaint import deadline_for
 from knowledge.dates import danish_date_with_weekday as format_date_da
 from knowledge.loader import load_knowledge
@@ -57,7 +58,8 @@ class Chat:
 
 
 def texts(messages: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in messages)
+    """What the messages say, their Markdown links written as their titles."""
+    return plain("\n".join(m.get("text", "") for m in messages))
 
 
 def customs(messages: list[dict]) -> list[dict]:

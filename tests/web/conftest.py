@@ -20,14 +20,24 @@ from knowledge.service import KnowledgeService
 from knowledge.settings import PACKAGE_DIR, Settings
 from web import create_app
 
+from . import action_replies
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 PUBLIC = "http://test.local"
 XSS = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">"
 
 
-def _answer(message: str) -> tuple[int, object]:
-    """What the fake Rasa says to `message` (status, JSON body)."""
+def _answer(message: str, metadata: dict | None = None,
+            public_url: str = PUBLIC) -> tuple[int, object]:
+    """What the fake Rasa says to `message` (status, JSON body). A few trigger words get the
+    reply the real actions' code builds (action_replies.py)."""
     m = message.lower()
+    if "krise-svar" in m:
+        return 200, action_replies.crisis_reply()
+    if "plejevederlag-svar" in m:
+        return 200, action_replies.gap_reply("plejevederlag", metadata)
+    if "artikel-svar" in m or "hvor lang tid har jeg til at klage" in m:
+        return 200, action_replies.article_reply("klagefrist", metadata, public_url)
     if "server fejl" in m:
         return 500, {"error": "boom"}
     if "tomt svar" in m:
@@ -45,6 +55,12 @@ def _answer(message: str) -> tuple[int, object]:
                      {"recipient_id": "x", "custom": {"rettighedsbot": {
                          "links": [{"title": "Livslinien: 70 201 201", "url": "tel:+4570201201"}],
                          "crisis": True}}}]
+    if "mente du" in m:          # the search's middle level: "Mente du …?" with buttons
+        return 200, [{"recipient_id": "x", "text": "Mente du en af dem her?",
+                      "buttons": [{"title": "Hvor lang tid har jeg til at klage?",
+                                   "payload": "Hvor lang tid har jeg til at klage?"}]},
+                     {"recipient_id": "x", "custom": {"rettighedsbot": {
+                         "links": [], "confident": False, "crisis": False, "level": "suggest"}}}]
     if "hund" in m or "vejret" in m:
         return 200, [{"recipient_id": "x", "text": "Det ved jeg desværre ikke noget om."},
                      {"recipient_id": "x", "custom": {"rettighedsbot": {
@@ -67,6 +83,8 @@ class FakeRasa:
     def __init__(self, delay: float = 0.0):
         self.delay = delay
         self.requests: list[dict] = []
+        self.public_url = PUBLIC          # where the action-made "Læs mere" links point
+        action_replies.kb()               # loaded before any request times out on it
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -99,7 +117,8 @@ class FakeRasa:
                 if fake.delay:
                     time.sleep(fake.delay)
                 try:
-                    self._send(*_answer(body.get("message", "")))
+                    self._send(*_answer(body.get("message", ""), body.get("metadata"),
+                                        fake.public_url))
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -206,3 +225,14 @@ def client(app):
 
 def chat(client, message: str, sender: str = "test-sender-1", **extra):
     return client.post("/api/chat", json={"sender": sender, "message": message, **extra})
+
+
+# The browser tests' fixtures (imported last: browser.py reads PUBLIC from this module).
+from .browser import (  # noqa: F401
+    browser,
+    host_page,
+    page,
+    site,
+    site_rasa_down,
+    site_rasa_slow,
+)

@@ -6,166 +6,15 @@ Run with: .venv/bin/python -m pytest tests/web -m browser
 from __future__ import annotations
 
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from web import create_app
-
+from .browser import ARTIFACTS, active, ask_how_to_complain, bot_messages, require_browser, tab_to
 from .conftest import PUBLIC
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "tests" / "artifacts"
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian chromium is not installed (make browser)", allow_module_level=True)
-
-
-class Served:
-    """An app in a real waitress server on a free port, in a thread."""
-
-    def __init__(self, app):
-        from waitress import create_server
-
-        self.app = app
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=6)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.close()
-
-
-class HostPage:
-    """Another origin (a council's site) that embeds the widget with one script tag."""
-
-    def __init__(self):
-        self.widget_src = ""
-        host = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                body = ('<!doctype html><html lang="da"><head><meta charset="utf-8">'
-                        '<title>Kommune</title></head><body><h1>En anden kommunes side</h1>'
-                        f'<script src="{host.widget_src}" data-kommune="Aarhus" defer></script>'
-                        '</body></html>').encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture(scope="module")
-def host_page():
-    page = HostPage()
-    yield page
-    page.close()
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, real_service, fake_rasa, host_page):
-    app = create_app({
-        "KNOWLEDGE_SERVICE": real_service, "KNOWLEDGE_WARMUP": False,
-        "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "feedback.db"),
-        "RASA_URL": fake_rasa.url, "RASA_TIMEOUT": 1.0, "RATE_LIMIT": "1000/minute",
-        "CORS_ORIGINS": (host_page.url,), "PUBLIC_URL": PUBLIC,
-    })
-    served = Served(app)
-    yield served
-    served.close()
-
-
-@pytest.fixture(scope="module")
-def site_rasa_down(tmp_path_factory, real_service, refused_url):
-    app = create_app({
-        "KNOWLEDGE_SERVICE": real_service, "KNOWLEDGE_WARMUP": False,
-        "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb2") / "feedback.db"),
-        "RASA_URL": refused_url, "RASA_TIMEOUT": 1.0, "PUBLIC_URL": PUBLIC,
-    })
-    served = Served(app)
-    yield served
-    served.close()
-
-
-@pytest.fixture(scope="module")
-def site_rasa_slow(tmp_path_factory, real_service, slow_rasa):
-    app = create_app({
-        "KNOWLEDGE_SERVICE": real_service, "KNOWLEDGE_WARMUP": False,
-        "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb3") / "feedback.db"),
-        "RASA_URL": slow_rasa.url, "RASA_TIMEOUT": 1.5, "PUBLIC_URL": PUBLIC,
-    })
-    served = Served(app)
-    yield served
-    served.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 760}, locale="da-DK")
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
-    page.problems = problems
-    yield page
-    context.close()
-
-
-def active(page) -> dict:
-    return page.evaluate("""() => { const a = document.activeElement;
-        return {id: a.id, cls: a.className, text: a.textContent.trim(), tag: a.tagName}; }""")
-
-
-def tab_to(page, predicate, limit: int = 25) -> dict:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        now = active(page)
-        if predicate(now):
-            return now
-    raise AssertionError(f"never reached the element with Tab; last: {active(page)}")
-
-
-def bot_messages(page):
-    return page.locator(".rb-log .rb-bot")
-
-
-def ask_how_to_complain(page):
-    """Type the complaint question into the open widget and wait for the fake Rasa's answer."""
-    page.locator("#rb-input").fill("hvordan klager jeg")
-    page.keyboard.press("Enter")
-    bot_messages(page).filter(has_text="4 uger").wait_for()
+require_browser()
 
 
 # -- the conversation, keyboard only -------------------------------------------------------------
@@ -203,9 +52,10 @@ def test_keyboard_only_conversation(page, site):
     read_more = answer.get_by_role("link", name=re.compile("Læs mere"))
     assert read_more.get_attribute("href") == f"{PUBLIC}/artikel/klagefrist"
     assert read_more.get_attribute("target") == "_blank"
-    # the phone number in the text became a tel: link, and so did the link from the action
-    assert answer.locator('.rb-text a[href="tel:+4570229330"]').inner_text() == "70 22 93 30"
+    # the action's tel: link is in the list; the same number in the text is not a second link
     assert answer.locator('.rb-links a[href="tel:+4570229330"]').count() == 1
+    assert answer.locator('.rb-text a[href="tel:+4570229330"]').count() == 0
+    assert "70 22 93 30" in answer.locator(".rb-text").inner_text()
     assert answer.locator('a[href^="javascript"]').count() == 0
     assert answer.get_by_role("button", name="Hvordan klager jeg?").is_visible()
     assert answer.get_by_text("Hjalp svaret?").is_visible()
@@ -413,6 +263,21 @@ def test_lookup_works_without_javascript(browser, site):
     page.get_by_role("heading", name="Lovgrundlag").wait_for()
     assert page.locator(".body ul li").count() >= 2
     context.close()
+
+
+def test_print_view_keeps_the_search_words_for_tilbage(page, site):
+    page.goto(site.url + "/raadgiver")
+    page.get_by_label("Spørgsmål").fill("hvornår skal jeg klage")
+    page.keyboard.press("Enter")
+    page.locator(".result h3 a").first.click()
+    page.get_by_role("link", name="Udskriv eller kopiér til borgeren").click()
+    page.get_by_role("button", name="Kopiér tekst").wait_for()
+    assert "q=hvorn" in page.url
+    page.get_by_role("link", name="← Tilbage").click()
+    page.get_by_role("link", name="← Tilbage til søgningen").click()
+    page.wait_for_url(re.compile(r"/raadgiver\?"))
+    assert page.get_by_label("Spørgsmål").input_value() == "hvornår skal jeg klage"
+    assert page.locator(".result").count() >= 1
 
 
 def test_print_view_copy_button(browser, site):

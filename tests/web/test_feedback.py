@@ -57,7 +57,7 @@ def test_nothing_personal_is_stored(app, client):
     for secret in (b"Xenia", b"xenia", b"0102031234", b"12345678", b"10.1.2.3"):
         assert secret not in raw
     db = sqlite3.connect(app.config["FEEDBACK_DB"])
-    columns = {row[1] for table in ("feedback", "unanswered")
+    columns = {row[1] for table in ("feedback", "turns")
                for row in db.execute(f"PRAGMA table_info({table})")}
     db.close()
     assert not columns & {"sender", "ip", "sender_id", "created_at", "time"}

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 
+from knowledge.search import MAX_QUERY_CHARS
 from web import messages
 from web.render import Block, blocks, danish_date
 
@@ -202,3 +204,14 @@ def test_blocks_split_paragraphs_and_lists():
 def test_web_and_actions_agree_on_a_kommune_without_aeoeaa(client):
     r = client.get("/api/search", query_string={"q": "klagefrist", "kommune": "Halsnas"})
     assert r.status_code == 200 and r.get_json()["kommune"] == "Halsnæs"
+
+
+def test_one_length_limit_for_the_api_the_search_box_and_the_widget(client):
+    """The limit is defined once (knowledge.search.MAX_QUERY_CHARS); the widget is a static
+    file, so it is held to the same number here."""
+    page = client.get("/raadgiver").get_data(as_text=True)
+    assert f'maxlength="{MAX_QUERY_CHARS}"' in page
+    widget = (Path(__file__).resolve().parents[2] / "web" / "static" / "widget.js").read_text()
+    assert re.search(r"var MAX_CHARS = (\d+);", widget).group(1) == str(MAX_QUERY_CHARS)
+    too_long = client.post("/api/chat", json={"sender": "s1", "message": "a" * (MAX_QUERY_CHARS + 1)})
+    assert too_long.status_code == 400

@@ -148,15 +148,16 @@ def test_retention_deletes_conversations_questions_and_feedback_older_than_the_p
                        ("new", "user", now, "nu")])
     store = FeedbackStore(tmp_path / "feedback.db")
     store.add_feedback("klagefrist", True, None)
-    store.add_unanswered("hvor kan min hund sove")
+    store.record_turn("unknown", None, "hvor kan min hund sove")
+    store.record_turn("answer", "klagefrist", None)
+    old_day = date.today() - timedelta(days=31)
+    store.record_turn("unknown", None, "gammelt spørgsmål", day=old_day)
+    store.record_turn("answer", "klagefrist", None, day=old_day)
     with sqlite3.connect(store.path) as db:
-        old_day = (date.today() - timedelta(days=31)).isoformat()
         db.execute("INSERT INTO feedback (article_id, helpful, query, day) VALUES (?, 0, ?, ?)",
-                   ("klagefrist", "gammel", old_day))
-        db.execute("INSERT INTO unanswered VALUES ('gammelt spørgsmål', 2, ?, ?)",
-                   (old_day, old_day))
+                   ("klagefrist", "gammel", old_day.isoformat()))
     counts = Retention(30, str(tracker), store).purge(now)
-    assert counts == {"conversations": 1, "events": 2, "feedback": 1, "unanswered": 1}
+    assert counts == {"conversations": 1, "events": 2, "feedback": 1, "turns": 2}
     with sqlite3.connect(tracker) as db:
         left = sorted({row[0] for row in db.execute("SELECT sender_id FROM events")})
     assert left == ["mixed", "new"]          # a conversation goes when its last turn is old

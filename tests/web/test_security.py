@@ -246,3 +246,38 @@ def test_token_bucket_refills_and_forgets_idle_clients():
     now[0] += 120.0
     limiter.hit("f")
     assert len(limiter._buckets) <= 3
+
+
+def test_api_origin_tells_any_page_whether_it_may_use_the_chat(client):
+    # The widget asks this when a request failed: a refused origin looks like a network error.
+    allowed = client.get("/api/origin", headers={"Origin": AARHUS})
+    assert allowed.get_json() == {"allowed": True}
+    refused = client.get("/api/origin", headers={"Origin": EVIL})
+    assert refused.status_code == 200 and refused.get_json() == {"allowed": False}
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"
+    assert refused.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/origin").get_json() == {"allowed": False}
+
+
+def test_fold_gives_the_widget_plain_text_and_cuts_the_repeated_markdown_links():
+    """The texts are Markdown for standard Rasa clients; our widget gets `links` instead: the
+    list the custom part marks as `markdown` is cut off, every other link becomes its title."""
+    block = ("- [Læs mere: Klagefrist](https://x.dk/artikel/klagefrist)\n"
+             "- [Ring til Livslinien: 70 201 201](tel:+4570201201)")
+    folded = fold([
+        {"text": f"Klagefrist\n\nDu har 4 uger.\n\n{block}",
+         "buttons": [{"title": "Jeg vil klage", "payload": "/complain"}]},
+        {"custom": {"rettighedsbot": {
+            "links": [{"title": "Læs mere: Klagefrist", "url": "https://x.dk/artikel/klagefrist"}],
+            "markdown": block, "article_id": "klagefrist"}}},
+        {"text": "Ring nu:\n\n- Livslinien: [70 201 201](tel:+4570201201)\n- [Alarm 112](tel:112)"
+                 "\n- Ankestyrelsen: [ast.dk](https://ast.dk)\n\nKommer du ikke igennem, så prøv igen."},
+        {"custom": {"rettighedsbot": {"links": [], "markdown": "- [not in the text](tel:1)"}}},
+    ])
+    assert folded[0].text == "Klagefrist\n\nDu har 4 uger."
+    assert folded[0].buttons == [{"title": "Jeg vil klage", "payload": "/complain"}]
+    # a list it does not end with is left alone; links in running text become their titles
+    assert folded[1].text == ("Ring nu:\n\n- Livslinien: 70 201 201\n- Alarm 112\n"
+                              "- Ankestyrelsen: ast.dk\n\nKommer du ikke igennem, så prøv igen.")
+    assert fold([{"text": r"[a \[b\] c](https://x.dk) og [tekst] (ingen link)"}])[0].text == \
+        "a [b] c og [tekst] (ingen link)"

@@ -52,6 +52,9 @@
     newWindow: " (åbner i et nyt vindue)",
     network: "Beskeden kunne ikke sendes. Tjek din internetforbindelse, og prøv igen. " +
       "Er der fare for liv, så ring 112.",
+    notAllowed: "Chatten virker ikke på denne side endnu. Det er ikke din fejl. " +
+      "Er der fare for liv, så ring 112.",
+    speak: "Læs op",
     welcome: "Hej! Jeg kan fortælle dig om dine rettigheder. For eksempel om at klage, " +
       "om bolig og om penge. Skriv dit spørgsmål med dine egne ord.",
     starters: ["Hvordan klager jeg?", "Jeg har ikke et sted at bo", "Jeg har brug for penge"]
@@ -118,11 +121,24 @@
     }
   }
 
-  function link(title, url) {
+  // An article page opened from the chat shows the kommune's own channels too.
+  function withKommune(href) {
+    if (!KOMMUNE || href.indexOf(BASE + "/artikel/") !== 0) return href;
+    var u = new URL(href);
+    if (!u.searchParams.has("kommune")) u.searchParams.set("kommune", KOMMUNE);
+    return u.href;
+  }
+
+  // `icon`: a phone sign before a tel: link, hidden from screen readers (not part of its name).
+  function link(title, url, icon) {
     var href = safeHref(url);
     if (!href) return el("span", null, title);
-    var a = el("a", "rb-link", title);
-    a.href = href;
+    var a = el("a", "rb-link");
+    a.href = withKommune(href);
+    if (href.indexOf("tel:") === 0 && icon) {
+      a.appendChild(el("span", "rb-tel-icon", "☎ ")).setAttribute("aria-hidden", "true");
+    }
+    a.appendChild(document.createTextNode(title));
     if (href.indexOf("tel:") === 0) {
       a.className += " rb-tel";
     } else {
@@ -133,13 +149,16 @@
     return a;
   }
 
-  // Phone numbers (70 201 201, 12 34 56 78, +45 1234 5678, 112) and web addresses in a text
+  // In a bot's text: Markdown links ([70 201 201](tel:+4570201201), what standard Rasa clients
+  // show), phone numbers (70 201 201, 12 34 56 78, +45 1234 5678, 112) and web addresses
   // become links; the rest stays text nodes.
   var LINKIFY = new RegExp(
-    "(https?:\\/\\/[^\\s<>\"]+[^\\s<>\".,;:!?)])" +
+    "\\[([^\\]\\n]+)\\]\\(([^)\\s]+)\\)" +
+    "|(https?:\\/\\/[^\\s<>\"]+[^\\s<>\".,;:!?)])" +
     "|((?:\\+45[\\s\\u00a0]?)?(?:\\d{2}[\\s\\u00a0]?\\d{2}[\\s\\u00a0]?\\d{2}[\\s\\u00a0]?\\d{2}" +
     "|\\d{2}[\\s\\u00a0]\\d{3}[\\s\\u00a0]\\d{3}|\\d{4}[\\s\\u00a0]\\d{4}))(?![\\d])" +
     "|(\\b112\\b)", "g");
+  var MARKDOWN_LINK = /\[([^\]\n]+)\]\(([^)\s]+)\)/g;
 
   function telHref(number) {
     var digits = number.replace(/\D/g, "");
@@ -147,22 +166,50 @@
     return digits.length === 8 ? "tel:+45" + digits : "tel:" + digits;
   }
 
-  function linkify(text, parent) {
+  // The addresses a message's link list already gives (tel: numbers compared by digits).
+  function linkKeys(links) {
+    var keys = {};
+    (links || []).forEach(function (l) { keys[linkKey(l.url)] = true; });
+    return keys;
+  }
+
+  function linkKey(url) {
+    url = safeHref(url) || "";
+    return url.indexOf("tel:") === 0 ? telHref(url) : url;
+  }
+
+  // A line made only of links the list below already gives ("[Læs mere](…)") is left out.
+  function withoutDuplicateLines(text, known) {
+    return text.split("\n").filter(function (line) {
+      var links = line.match(MARKDOWN_LINK);
+      if (!links) return true;
+      var allKnown = links.every(function (md) { return known[linkKey(md.replace(MARKDOWN_LINK, "$2"))]; });
+      return !(allKnown && !/[\w\u00c0-\u024f]/.test(line.replace(MARKDOWN_LINK, "")));
+    }).join("\n");
+  }
+
+  // `known`: addresses already in the message's link list. Those stay text here, so a crisis
+  // reply has one link to 112, not one in each line that names it.
+  function linkify(text, parent, known) {
+    known = known || {};
     var last = 0;
     var match;
     LINKIFY.lastIndex = 0;
     while ((match = LINKIFY.exec(text)) !== null) {
       var before = text.charAt(match.index - 1);
-      if (match[2] && /[\d.,\/-]/.test(before)) continue;       // part of a longer number
+      if (match[4] && /[\d.,\/-]/.test(before)) continue;       // part of a longer number
       if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      if (match[1]) {
-        parent.appendChild(link(match[1], match[1]));
-      } else {
-        parent.appendChild(link(match[0], telHref(match[0])));
-      }
+      parent.appendChild(textLink(match, known));
       last = match.index + match[0].length;
     }
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function textLink(match, known) {
+    var shown = match[1] || match[0];
+    var url = match[1] ? match[2] : match[3] ? match[3] : telHref(match[0]);
+    if (known[linkKey(url)] || !safeHref(url)) return document.createTextNode(shown);
+    return link(shown, url);
   }
 
   // ---- the widget's elements --------------------------------------------------------------
@@ -246,6 +293,60 @@
   root.appendChild(launcher);
   root.appendChild(panel);
 
+  // ---- reading aloud ("Læs op") ------------------------------------------------------------
+  // The browser's own speech synthesis, in Danish; nothing is sent anywhere. The buttons are
+  // shown only while the browser has a Danish voice (voices often arrive late: voiceschanged).
+
+  var speech = { voice: null, button: null };
+
+  function danishVoice() {
+    var synth = window.speechSynthesis;
+    if (!synth || !window.SpeechSynthesisUtterance) return null;
+    var voices = synth.getVoices() || [];
+    for (var i = 0; i < voices.length; i++) {
+      if (/^da([-_]|$)/i.test(voices[i].lang || "")) return voices[i];
+    }
+    return null;
+  }
+
+  function updateVoices() {
+    speech.voice = danishVoice();
+    root.classList.toggle("rb-can-speak", !!speech.voice);
+  }
+
+  function watchVoices() {
+    var synth = window.speechSynthesis;
+    if (!synth) return;
+    if (synth.addEventListener) synth.addEventListener("voiceschanged", updateVoices);
+    else synth.onvoiceschanged = updateVoices;
+    updateVoices();
+  }
+
+  function stopSpeaking() {
+    if (window.speechSynthesis && speech.button) window.speechSynthesis.cancel();
+    speech.button = null;
+  }
+
+  // Pressed again while it reads, it stops.
+  function speakText(text, button) {
+    var again = speech.button === button && window.speechSynthesis.speaking;
+    stopSpeaking();
+    if (again || !speech.voice) return;
+    var utterance = new window.SpeechSynthesisUtterance(text);
+    utterance.lang = "da-DK";
+    utterance.voice = speech.voice;
+    utterance.onend = function () { if (speech.button === button) speech.button = null; };
+    speech.button = button;
+    window.speechSynthesis.speak(utterance);
+  }
+
+  function renderSpeak(textNode) {
+    var button = el("button", "rb-speak", T.speak);
+    button.type = "button";
+    button.addEventListener("click", function () { speakText(textNode.textContent, button); });
+    return button;
+  }
+
   // ---- rendering messages -----------------------------------------------------------------
 
   function scrollDown() {
@@ -263,8 +364,11 @@
     if (offset < 0) log.scrollTop += offset - 8;
   }
 
+  // Buttons answer only the newest message. Focus in one of them (a quick reply pressed with
+  // the keyboard) goes to the input first, so it does not fall to <body>.
   function removeQuickReplies() {
-    var old = log.querySelectorAll(".rb-quick");
+    if (log.contains(document.activeElement)) input.focus();
+    var old = log.querySelectorAll(".rb-quick, .rb-lead");
     for (var i = 0; i < old.length; i++) old[i].parentNode.removeChild(old[i]);
   }
 
@@ -275,37 +379,50 @@
     log.appendChild(node);
   }
 
+  // A bubble whose text only leads in to its buttons ("Måske kan du også bruge:") goes when
+  // its buttons go: left alone it would dangle.
+  function isLead(msg) {
+    return !!(msg.buttons && msg.buttons.length && !(msg.links && msg.links.length) &&
+      !msg.article_id && /:\s*$/.test(msg.text || ""));
+  }
+
   function renderBot(msg, index, withButtons) {
-    var node = el("div", "rb-msg rb-bot" + (msg.notice ? " rb-notice" : ""));
+    if (msg.lead && !withButtons) return;
+    var node = el("div", "rb-msg rb-bot" + (msg.notice ? " rb-notice" : "") + (msg.lead ? " rb-lead" : ""));
     node.appendChild(srOnly(T.bot + " "));
     if (msg.text) {
       var text = el("div", "rb-text");
-      linkify(msg.text, text);
+      linkify(withoutDuplicateLines(msg.text, linkKeys(msg.links)), text, linkKeys(msg.links));
       node.appendChild(text);
+      node.appendChild(renderSpeak(text));
     }
-    if (msg.links && msg.links.length) {
-      var list = el("ul", "rb-links");
-      msg.links.forEach(function (l) {
-        var item = el("li");
-        item.appendChild(link(String(l.title), l.url));
-        list.appendChild(item);
-      });
-      node.appendChild(list);
-    }
-    if (withButtons && msg.buttons && msg.buttons.length) {
-      var quick = el("div", "rb-quick");
-      msg.buttons.forEach(function (b) {
-        var button = el("button", "rb-quick-button", String(b.title));
-        button.type = "button";
-        button.addEventListener("click", function () {
-          ask(String(b.title), typeof b.payload === "string" ? b.payload : String(b.title));
-        });
-        quick.appendChild(button);
-      });
-      node.appendChild(quick);
-    }
+    if (msg.links && msg.links.length) node.appendChild(renderLinks(msg.links));
+    if (withButtons && msg.buttons && msg.buttons.length) node.appendChild(renderQuick(msg.buttons));
     if (msg.article_id) node.appendChild(renderFeedback(msg, index));
     log.appendChild(node);
+  }
+
+  function renderLinks(links) {
+    var list = el("ul", "rb-links");
+    links.forEach(function (l) {
+      var item = el("li");
+      item.appendChild(link(String(l.title), l.url, true));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function renderQuick(buttons) {
+    var quick = el("div", "rb-quick");
+    buttons.forEach(function (b) {
+      var button = el("button", "rb-quick-button", String(b.title));
+      button.type = "button";
+      button.addEventListener("click", function () {
+        ask(String(b.title), typeof b.payload === "string" ? b.payload : String(b.title));
+      });
+      quick.appendChild(button);
+    });
+    return quick;
   }
 
   function renderFeedback(msg, index) {
@@ -338,18 +455,31 @@
     return box;
   }
 
-  function renderAll() {
-    log.textContent = "";
+  function lastUserIndex() {
     var lastUser = -1;
     state.messages.forEach(function (m, i) { if (m.from === "user") lastUser = i; });
+    return lastUser;
+  }
+
+  function renderAll() {
+    log.textContent = "";
+    var lastUser = lastUserIndex();
     state.messages.forEach(function (m, i) {
       if (m.from === "user") renderUser(m);
       else renderBot(m, i, i > lastUser);
     });
-    scrollDown();
+  }
+
+  // After a reload or reopening: the latest answer, read from its start.
+  function showLatestAnswer() {
+    var count = 0;
+    var nodes = log.querySelectorAll(".rb-msg");
+    for (var i = nodes.length - 1; i >= 0 && !/\brb-user\b/.test(nodes[i].className); i--) count++;
+    showLast(count);
   }
 
   function addBot(msg) {
+    msg.lead = isLead(msg);
     state.messages.push(msg);
     renderBot(msg, state.messages.length - 1, true);
   }
@@ -423,10 +553,13 @@
         });
       } else {
         var text = result.data && typeof result.data.error === "string" ? result.data.error : T.network;
-        addBot({ from: "bot", text: text, notice: true, links: [], buttons: [] });
+        addNotice(text);
       }
     }).catch(function () {
-      addBot({ from: "bot", text: T.network, notice: true, links: [], buttons: [] });
+      return originRefused().then(function (refused) {
+        if (refused) hintWebEditor();
+        addNotice(refused ? T.notAllowed : T.network);
+      });
     }).then(function () {
       var added = state.messages.length - firstNew;
       busy = false;
@@ -436,9 +569,35 @@
     });
   }
 
+  function addNotice(text) {
+    addBot({ from: "bot", text: text, notice: true, links: [], buttons: [] });
+  }
+
+  // To a script, a request the server's CORS_ORIGINS refuses looks like a network error. Ask
+  // the server (an address any page may read) whether this page's origin is on its list.
+  function originRefused() {
+    if (new URL(BASE).origin === window.location.origin) return Promise.resolve(false);
+    return fetch(BASE + "/api/origin", { mode: "cors", credentials: "omit", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (d) { return !!d && d.allowed === false; }, function () { return false; });
+  }
+
+  var hinted = false;
+
+  // For the council's web editor, who opens the console when the chat does not work.
+  function hintWebEditor() {
+    if (hinted || !window.console) return;
+    hinted = true;
+    var origin = window.location.origin;
+    console.error("rettighedsbot: serveren " + BASE + " tillader ikke chatten på " + origin +
+      ". Tilføj " + origin + " til CORS_ORIGINS på serveren (kommasepareret), og genstart " +
+      "web-appen. Se README, afsnittet \"For web editors\".");
+  }
+
   function sendFeedback(articleId, helpful, query) {
     var body = { article_id: articleId, helpful: helpful };
     if (query) body.query = query;
+    if (KOMMUNE) body.kommune = KOMMUNE;      // counted per kommune in the council's report
     post("/api/feedback", body).catch(function () { /* feedback is best effort */ });
   }
 
@@ -451,7 +610,7 @@
     state.open = true;
     welcome();
     save();
-    scrollDown();
+    showLatestAnswer();
     if (focus) input.focus();
   }
 
@@ -461,6 +620,7 @@
     launcher.setAttribute("aria-expanded", "false");
     state.open = false;
     save();
+    stopSpeaking();
     launcher.focus();
   }
 
@@ -470,6 +630,7 @@
   // tracker events) and here; the server keeps nothing that links back to it.
   function forgetConversation(then) {
     var old = state.sender;
+    stopSpeaking();
     post("/api/conversation/delete", { sender: old }).catch(function () { return null; });
     state = { sender: newSender(), messages: [], open: true };
     log.textContent = "";
@@ -523,12 +684,14 @@
       if (shown) return;
       shown = true;
       root.hidden = false;
+      if (state.open) showLatestAnswer();     // only now has the log a height to scroll
     }
     css.addEventListener("load", show);
     css.addEventListener("error", show);
     setTimeout(show, 3000);
     (document.head || document.documentElement).appendChild(css);
     document.body.appendChild(root);
+    watchVoices();
     renderAll();
     if (state.open) open(false);
   }
