@@ -14,7 +14,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 RASA_INPUTS := config.yml bot/domain.yml bot/e5_featurizer.py $(wildcard bot/data/*.yml) \
                bot/data/generated_kommuner.yml
 
-.PHONY: help run test test-fast venvs browser npm index train validate bench lint clean
+.PHONY: help run test test-fast test-production venvs browser npm services index train validate \
+        bench lint clean
 
 help:
 	@echo "make run    set up, train/index if needed, start Rasa :5005, actions :5055, web :8000"
@@ -23,12 +24,16 @@ help:
 run: venvs index train
 	@$(PY) scripts/stack.py
 
-test: venvs browser npm index train lint
+test: venvs browser npm services index train lint
 	@echo "==> running the test suite"
 	@$(PY) -m pytest -ra
 
 test-fast: venvs index
 	@$(PY) -m pytest -ra -m "not integration and not browser"
+
+# The production profile alone (two engines on throwaway PostgreSQL + Redis; `make test` runs it too).
+test-production: venvs services index train
+	@$(PY) -m pytest -ra -m production
 
 venvs: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -36,7 +41,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@echo "==> creating $(VENV) (Python 3.11): the package, action server, web app, tests"
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
-	@$(PY) -m pip install -q -c constraints.txt -e '.[dev,sentence-transformers]'
+	@$(PY) -m pip install -q -c constraints.txt -e '.[dev,sentence-transformers,production]'
 	@touch $@
 
 $(VENV_RASA)/.installed: bot/requirements-rasa.txt bot/constraints-rasa.txt
@@ -53,6 +58,11 @@ browser:
 	  echo "==> installing Debian chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; \
 	  else echo "error: the browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+# Debian's PostgreSQL and Redis for the production-profile tests, which run them as throwaway
+# services in temporary folders (never the system's own services).
+services: $(VENV)/.installed
+	@$(PY) scripts/throwaway_services.py install
 
 # The browser tests' npm packages (tests/package.json, pinned by tests/package-lock.json): a
 # standard Rasa client (rasa-webchat) and axe-core. Node and npm from Debian when missing.

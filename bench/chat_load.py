@@ -27,6 +27,10 @@ it with the rate limit lifted (every simulated citizen comes from 127.0.0.1):
 
 Without --url the bench serves its own copy of the web app (waitress, in this process, no rate
 limit) in front of the Rasa at --rasa-url; its CPU then counts as the load generator's.
+Both take several comma-separated URLs (the production profile's web processes or engines);
+each conversation keeps to one web process:
+
+    .venv/bin/python bench/chat_load.py --url http://127.0.0.1:8000,http://127.0.0.1:8001
 
 A bench, not a test: it exits 0 whatever the numbers are (and when no Rasa is running).
 """
@@ -42,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,13 +103,21 @@ def warm_up(base: str, sender: str, seconds: float) -> bool:
         time.sleep(1)
 
 
+def url_list(urls: str) -> list[str]:
+    """Comma-separated URLs (the production profile's web processes or engines)."""
+    return [u.strip().rstrip("/") for u in urls.split(",") if u.strip()]
+
+
 def serve_web_app(rasa_url: str) -> tuple[str, object]:
-    """The real web app, in waitress on a free port, without the per-client rate limit."""
+    """The real web app, in waitress on a free port, without the per-client rate limit;
+    several comma-separated engines are spread over by sender, as the web app does."""
     from waitress import create_server
 
     from web import create_app
 
-    app = create_app({"RASA_URL": rasa_url, "RATE_LIMIT": "0/minute", "KNOWLEDGE_WARMUP": False,
+    engines = url_list(rasa_url)
+    app = create_app({"RASA_URL": engines[0], "RASA_URLS": tuple(engines),
+                      "RATE_LIMIT": "0/minute", "KNOWLEDGE_WARMUP": False,
                       "FEEDBACK_DB": str(Path(tempfile.mkdtemp()) / "feedback.db")})
     server = create_server(app, host="127.0.0.1", port=0, threads=16)
     threading.Thread(target=server.run, daemon=True).start()
@@ -189,7 +202,9 @@ class Citizen:
     """One conversation: its own sender id and HTTP session, one question at a time."""
 
     def __init__(self, base: str, sender: str) -> None:
-        self.base, self.sender = base, sender
+        # several web processes (comma-separated): each conversation keeps to one of them
+        bases = url_list(base)
+        self.base, self.sender = bases[zlib.crc32(sender.encode()) % len(bases)], sender
         self.session = requests.Session()
 
     def ask(self, question: str) -> dict:
@@ -317,11 +332,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    rasa_url = args.rasa_url.rstrip("/")
-    if not args.url and not wait_for_rasa(rasa_url, args.wait):
-        print(f"chat_load: no Rasa at {rasa_url}; start the stack (`make run`) and run again.")
+    rasa_url = ",".join(url_list(args.rasa_url))
+    down = [] if args.url else [u for u in url_list(rasa_url) if not wait_for_rasa(u, args.wait)]
+    if down:
+        print(f"chat_load: no Rasa at {', '.join(down)}; start the stack (`make run`) and run "
+              "again.")
         return 0
-    base, server = (args.url.rstrip("/"), None) if args.url else serve_web_app(rasa_url)
+    base, server = (",".join(url_list(args.url)), None) if args.url else serve_web_app(rasa_url)
     tag = f"load-{os.getpid()}-{int(time.time())}"   # fresh conversations on every run
     if not warm_up(base, f"{tag}-warm", args.wait):
         print(f"chat_load: no real answer from {base} within {args.wait:g} s; start the stack "

@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--until", type=_date, help="last day, YYYY-MM-DD (default: today)")
     p.add_argument("--kommune", help="only questions from this kommune's widget")
     p.add_argument("--format", choices=("md", "csv", "json"), default="md")
-    p.add_argument("--db", type=Path, help="the web app's database (default: FEEDBACK_DB)")
+    p.add_argument("--db", help="the web app's database: an SQLite file or a database URL "
+                   "(default: DATABASE_URL, else FEEDBACK_DB)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("check-links", help="check the sources' and channels' web addresses; "
@@ -155,14 +156,16 @@ def _date(text: str) -> date:
 def cmd_report(args: argparse.Namespace) -> int:
     # The counts live in the web app's database; its store is the one place that reads it.
     from web.config import from_env
+    from web.db import is_url
     from web.store import FeedbackStore
 
     from . import links, report
     from .service import KnowledgeService
 
     logging.getLogger().setLevel(logging.WARNING)
-    db = args.db or Path(from_env()["FEEDBACK_DB"])
-    if not db.exists():
+    settings = from_env()
+    db = args.db or settings["DATABASE_URL"] or settings["FEEDBACK_DB"]
+    if not is_url(db) and not Path(db).exists():      # do not make an empty one
         print(f"error: ingen database i {db} (sæt FEEDBACK_DB eller --db)", file=sys.stderr)
         return 2
     service = KnowledgeService()

@@ -19,9 +19,9 @@ from . import messages, retention, security
 from .api import ApiError, error_response
 from .chat import RASA
 from .knowledge_ext import KnowledgeExtension
-from .rasa import RasaClient
+from .rasa import LostTurns, RasaClient, RedisLostTurns
 from .ratelimit import EXTENSION as LIMITER
-from .ratelimit import TokenBucketLimiter
+from .ratelimit import RedisTokenBucketLimiter, TokenBucketLimiter
 from .store import EXTENSION as STORE
 from .store import FeedbackStore
 
@@ -48,13 +48,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     KnowledgeExtension(app, service=app.config.get("KNOWLEDGE_SERVICE"))
-    app.extensions[STORE] = FeedbackStore(app.config["FEEDBACK_DB"])
+    # The production profile's DATABASE_URL holds Rasa's tracker table and ours.
+    if app.config.get("DATABASE_URL") and not app.config.get("RASA_TRACKER_DB"):
+        app.config["RASA_TRACKER_DB"] = app.config["DATABASE_URL"]
+    app.extensions[STORE] = FeedbackStore(app.config.get("DATABASE_URL")
+                                          or app.config["FEEDBACK_DB"])
     rate, per = web_config.parse_rate(app.config["RATE_LIMIT"])
-    app.extensions[LIMITER] = _Limiters(rate, per)
+    redis_client = _redis(app.config.get("REDIS_URL"))
+    app.extensions[LIMITER] = _Limiters(rate, per, redis_client)
     # More than waitress's worker threads (scripts/stack.py), so a call never queues here.
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=48, thread_name_prefix="rasa")
-    app.extensions[RASA] = RasaClient(app.config["RASA_URL"], app.config["RASA_TIMEOUT"],
-                                      executor)
+    app.extensions[RASA] = RasaClient(
+        app.config.get("RASA_URLS") or app.config["RASA_URL"], app.config["RASA_TIMEOUT"],
+        executor, lost_turns=RedisLostTurns(redis_client) if redis_client else LostTurns())
 
     from . import articles, chat, feedback, health, lookup, report, widget
     for module in (widget, chat, lookup, articles, feedback, health, report):
@@ -66,14 +72,30 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 class _Limiters:
-    """Conversation buckets at RATE_LIMIT; keys ending in ':burst' (per IP) get more room."""
+    """Conversation buckets at RATE_LIMIT; keys ending in ':burst' (per IP) get more room.
+    In this process's memory, or in Redis when REDIS_URL is set (shared by every process)."""
 
-    def __init__(self, rate: int, per: float):
-        self.normal = TokenBucketLimiter(rate, per)
-        self.burst = TokenBucketLimiter(rate * IP_BURST_FACTOR, per)
+    def __init__(self, rate: int, per: float, client=None):
+        if client is not None:
+            self.normal = RedisTokenBucketLimiter(client, rate, per, "rl")
+            self.burst = RedisTokenBucketLimiter(client, rate * IP_BURST_FACTOR, per, "rl-ip")
+        else:
+            self.normal = TokenBucketLimiter(rate, per)
+            self.burst = TokenBucketLimiter(rate * IP_BURST_FACTOR, per)
 
     def hit(self, key: str) -> float:
         return (self.burst if key.endswith(":burst") else self.normal).hit(key)
+
+
+def _redis(url: str | None):
+    """A Redis client for REDIS_URL (production profile), or None. Short timeouts: a slow
+    Redis must not hold a chat turn (the limiter and the lost-turn marks fall back)."""
+    if not url:
+        return None
+    # Imported only here: the embedded default never needs a Redis client.
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
 def _wants_json() -> bool:

@@ -38,11 +38,18 @@ def parse_origins(text: str) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
 
 
+def parse_urls(text: str) -> tuple[str, ...]:
+    """Comma-separated base URLs ('http://rasa-1:5005, http://rasa-2:5005') without '/'."""
+    return tuple(u.strip().rstrip("/") for u in text.split(",") if u.strip())
+
+
 def from_env() -> dict:
     public_url = (os.environ.get("RETTIGHEDSBOT_PUBLIC_URL")
                   or os.environ.get("PUBLIC_URL") or "http://127.0.0.1:8000")
     return {
         "RASA_URL": os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        # Several engines sharing one tracker store (production profile); empty: RASA_URL only.
+        "RASA_URLS": parse_urls(os.environ.get("RASA_URLS", "")),
         # Seconds to wait for Rasa (and, through it, the action server) before the fallback.
         # The whole answer must be back within 3 s, so keep this below that.
         "RASA_TIMEOUT": _float("RASA_TIMEOUT", 2.5),
@@ -52,6 +59,11 @@ def from_env() -> dict:
         # The councils' report page /rapport; unset = STATS_TOKEN; neither = switched off.
         "REPORT_TOKEN": os.environ.get("REPORT_TOKEN", "") or None,
         "FEEDBACK_DB": os.environ.get("FEEDBACK_DB", str(REPO_DIR / "var" / "feedback.db")),
+        # Production profile: one SQLAlchemy URL (postgresql://...) for feedback and unmet needs
+        # instead of FEEDBACK_DB, and for Rasa's tracker store (retention) too.
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "").strip() or None,
+        # Production profile: rate limits shared by every web process (redis://host:6379/0).
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip() or None,
         # Per conversation (IP + sender); each IP gets 5 x this in all. "0/minute" switches it off.
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "20/minute"),
         "PUBLIC_URL": public_url.rstrip("/"),
@@ -64,11 +76,12 @@ def from_env() -> dict:
         # Load the knowledge base (and its index) in a background thread at start-up, so the
         # first adviser search does not wait for it.
         "KNOWLEDGE_WARMUP": os.environ.get("KNOWLEDGE_WARMUP", "1") not in ("0", "false", "no"),
-        # Conversations (Rasa's tracker store), unanswered questions and feedback are deleted
+        # Conversations (Rasa's tracker store), question counts and feedback are deleted
         # after this many days (0 keeps them); the purge runs every RETENTION_INTERVAL seconds.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 30),
         "RETENTION_INTERVAL": _float("RETENTION_INTERVAL", 3600.0),
-        # Rasa's SQLite tracker store, shared so a conversation can be deleted (scripts/stack.py).
+        # Rasa's SQLite tracker store, shared so a conversation can be deleted (scripts/stack.py);
+        # or its URL. Unset with DATABASE_URL set: Rasa's tables are in that database.
         "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB") or None,
         # Tests put a ready KnowledgeService here; otherwise knowledge.service.get_service().
         "KNOWLEDGE_SERVICE": None,

@@ -5,6 +5,13 @@ with one `{"custom": {"rettighedsbot": {...}}}` message (links, article_id, conf
 crisis; CONTRIBUTING.md). `fold()` merges each into the message before it, so the widget gets
 one bubble per answer.
 
+With several engines (RASA_URLS, the production profile) each conversation has a home engine,
+picked by rendezvous hashing of its sender id: the same one from every web process, and only
+the conversations of an engine that is added or removed move. When the home engine cannot be
+reached the turn goes to the next engine in the sender's order. That is safe because the
+engines share the tracker store (PostgreSQL) and order each conversation's turns with the
+Redis lock store.
+
 The texts are Markdown, written for standard Rasa clients that show nothing but the text:
 links as `[title](url)`, and at the end of an answer its links once more as a list (the custom
 part's `markdown`). Our widget shows `links` under the text instead, so `fold()` cuts that
@@ -13,13 +20,16 @@ list off and writes every other link as its title (the widget links phone number
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import logging
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from knowledge.channel_links import plain
 from knowledge.search import ANSWER, LEVELS, UNKNOWN
@@ -33,6 +43,11 @@ _SAFE_URL = re.compile(r"(https?://|tel:\+?[0-9]+$|/)", re.IGNORECASE)
 
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) is down, too slow or answered nonsense."""
+
+
+class NotDelivered(RasaUnavailable):
+    """The engine could not be reached at all (refused, no route, connect timeout): the message
+    never got there, so another engine may take it without a turn being done twice."""
 
 
 class SenderBusy(Exception):
@@ -175,24 +190,126 @@ def _without(text: str, markdown: object) -> str:
 STOP_FORM = "/stop"
 
 
-class RasaClient:
-    """One call per conversation at a time, in order; a bounded wait; fail fast in an outage."""
+@dataclass
+class Engine:
+    """One Rasa engine and its own circuit breaker."""
 
-    def __init__(self, base_url: str, timeout: float, executor: concurrent.futures.Executor,
-                 breaker: CircuitBreaker | None = None):
-        self.webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
-        self.base_url = base_url.rstrip("/")
+    base_url: str
+    breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.base_url}/webhooks/rest/webhook"
+
+
+def engine_order(sender: str, urls: Sequence[str]) -> list[str]:
+    """The engines to try for this conversation, home engine first (rendezvous hashing):
+    stable across processes and restarts, and removing one engine moves only its own
+    conversations."""
+    def weight(url: str) -> bytes:
+        return hashlib.blake2b(f"{sender}\n{url}".encode(), digest_size=8).digest()
+    return sorted(urls, key=weight, reverse=True)
+
+
+def _not_delivered(exc: requests.RequestException) -> bool:
+    """True only when the request cannot have reached the engine."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError) and exc.args:
+        reason = getattr(exc.args[0], "reason", None)
+        return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+    return False
+
+
+class LostTurns:
+    """Conversations whose last turn fell back (never reached Rasa, or got no answer), in this
+    process's memory. Bounded: the oldest half is forgotten past 100,000."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._senders: dict[str, float] = {}
+
+    def mark(self, sender: str) -> None:
+        with self._lock:
+            if len(self._senders) > 100_000:
+                for key in sorted(self._senders, key=self._senders.get)[:50_000]:
+                    del self._senders[key]
+            self._senders[sender] = time.monotonic()
+
+    def marked(self, sender: str) -> bool:
+        with self._lock:
+            return sender in self._senders
+
+    def clear(self, sender: str) -> None:
+        with self._lock:
+            self._senders.pop(sender, None)
+
+
+class RedisLostTurns(LostTurns):
+    """The same, shared by every web process through Redis (REDIS_URL): a citizen's next
+    message may reach another process than the one whose turn fell back. Keys are hashes of
+    the sender id and expire after a day; if Redis is away, this process's memory serves."""
+
+    TTL = 86400
+
+    def __init__(self, client, prefix: str = "rettighedsbot:lost:") -> None:
+        super().__init__()
+        self._client, self._prefix = client, prefix
+
+    def _key(self, sender: str) -> str:
+        return self._prefix + hashlib.blake2b(sender.encode(), digest_size=16).hexdigest()
+
+    def mark(self, sender: str) -> None:
+        super().mark(sender)
+        try:
+            self._client.set(self._key(sender), 1, ex=self.TTL)
+        except Exception as exc:  # noqa: BLE001 - any redis error: memory only
+            log.warning("lost-turn mark not shared (Redis: %s)", type(exc).__name__)
+
+    def marked(self, sender: str) -> bool:
+        try:
+            return bool(self._client.exists(self._key(sender)))
+        except Exception:  # noqa: BLE001
+            return super().marked(sender)
+
+    def clear(self, sender: str) -> None:
+        super().clear(sender)
+        try:
+            self._client.delete(self._key(sender))
+        except Exception as exc:  # noqa: BLE001 - it expires by itself
+            log.warning("lost-turn mark not cleared (Redis: %s)", type(exc).__name__)
+
+
+class RasaClient:
+    """One call per conversation at a time, in order; a bounded wait; fail fast in an outage;
+    with several engines, a home engine per conversation and failover."""
+
+    def __init__(self, base_url: str | Sequence[str], timeout: float,
+                 executor: concurrent.futures.Executor, breaker: CircuitBreaker | None = None,
+                 lost_turns: LostTurns | None = None):
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        if not urls:
+            raise ValueError("no Rasa engine URL")
+        self.engines = {u.rstrip("/"): Engine(u.rstrip("/")) for u in urls}
+        if breaker is not None:
+            next(iter(self.engines.values())).breaker = breaker
+        first = next(iter(self.engines.values()))
+        self.base_url, self.webhook, self.breaker = first.base_url, first.webhook, first.breaker
         self.timeout = timeout
         self._executor = executor
-        self.breaker = breaker or CircuitBreaker()
         self._lock = threading.Lock()
         self._in_flight: set[str] = set()
-        self._interrupted: dict[str, float] = {}   # sender -> when its turn fell back
+        self.lost_turns = lost_turns or LostTurns()
 
     def send(self, sender: str, message: str, metadata: dict | None = None) -> list:
-        """POSTs to the REST channel; raises RasaUnavailable after at most `timeout` seconds,
-        at once while the breaker is open, and SenderBusy if this conversation is already
-        waiting for an answer (one citizen's 500 requests never hold every worker).
+        """POSTs to the REST channel of the conversation's engine; raises RasaUnavailable after
+        at most `timeout` seconds, at once while every engine's breaker is open, and SenderBusy
+        if this conversation is already waiting for an answer (one citizen's 500 requests never
+        hold every worker).
+
+        An engine that cannot be reached is skipped for the next one within the same deadline.
+        An engine that took the message and then failed (timeout, reset, 5xx) is not: it may
+        have done the turn, and doing it twice would answer a form's next question.
 
         requests' read timeout is per socket read, so a server that trickles bytes could hold
         us longer; the future's own deadline makes `timeout` a hard limit for the caller.
@@ -202,34 +319,47 @@ class RasaClient:
                 raise SenderBusy(sender)
             self._in_flight.add(sender)
         try:
-            if not self.breaker.allow():
-                self._mark_interrupted(sender)
-                raise RasaUnavailable("Rasa failed just now; not trying again yet")
             deadline = time.monotonic() + self.timeout
-            try:
-                if self._was_interrupted(sender):
-                    self._call({"sender": sender, "message": STOP_FORM}, deadline)
-                body = {"sender": sender, "message": message}
-                if metadata:
-                    body["metadata"] = metadata
-                answer = self._call(body, deadline)
-            except Exception:         # RasaUnavailable, or anything odd: never stuck half-open
-                self.breaker.record(False)
-                self._mark_interrupted(sender)
-                raise
-            self.breaker.record(True)
-            with self._lock:
-                self._interrupted.pop(sender, None)
-            return answer
+            body = {"sender": sender, "message": message}
+            if metadata:
+                body["metadata"] = metadata
+            tried = False
+            interrupted = self.lost_turns.marked(sender)
+            for url in engine_order(sender, list(self.engines)):
+                engine = self.engines[url]
+                if not engine.breaker.allow():
+                    continue
+                tried = True
+                try:
+                    if interrupted:
+                        self._call(engine, {"sender": sender, "message": STOP_FORM}, deadline)
+                    answer = self._call(engine, body, deadline)
+                except NotDelivered as exc:
+                    engine.breaker.record(False)
+                    if len(self.engines) > 1:
+                        log.warning("a Rasa engine is unreachable, trying the next: %s", exc)
+                    continue
+                except Exception:     # RasaUnavailable, or anything odd: never stuck half-open
+                    engine.breaker.record(False)
+                    self._mark_interrupted(sender)
+                    raise
+                engine.breaker.record(True)
+                if interrupted:
+                    self.lost_turns.clear(sender)
+                return answer
+            self._mark_interrupted(sender)
+            if tried:
+                raise RasaUnavailable("no Rasa engine could be reached")
+            raise RasaUnavailable("Rasa failed just now; not trying again yet")
         finally:
             with self._lock:
                 self._in_flight.discard(sender)
 
-    def _call(self, body: dict, deadline: float) -> list:
+    def _call(self, engine: Engine, body: dict, deadline: float) -> list:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise RasaUnavailable(f"no answer within {self.timeout} s")
-        future = self._executor.submit(self._post, body)
+        future = self._executor.submit(self._post, engine.webhook, body)
         try:
             return future.result(timeout=remaining)
         except concurrent.futures.TimeoutError:
@@ -237,36 +367,33 @@ class RasaClient:
             raise RasaUnavailable(f"no answer within {self.timeout} s") from None
 
     def _mark_interrupted(self, sender: str) -> None:
-        with self._lock:
-            if len(self._interrupted) > 100_000:      # bounded: forget the oldest half
-                for key in sorted(self._interrupted, key=self._interrupted.get)[:50_000]:
-                    del self._interrupted[key]
-            self._interrupted[sender] = time.monotonic()
+        self.lost_turns.mark(sender)
 
-    def _was_interrupted(self, sender: str) -> bool:
-        with self._lock:
-            return sender in self._interrupted
-
-    def _post(self, body: dict) -> list:
+    def _post(self, webhook: str, body: dict) -> list:
         try:
             # A new connection per turn (no keep-alive pool): after Rasa restarts, a pooled
             # connection would be dead and the citizen's turn lost to it.
-            response = requests.post(self.webhook, json=body,
+            response = requests.post(webhook, json=body,
                                      timeout=(min(1.0, self.timeout), self.timeout))
             response.raise_for_status()
             data = response.json()
-        except (requests.RequestException, ValueError) as exc:
+        except requests.RequestException as exc:
+            kind = NotDelivered if _not_delivered(exc) else RasaUnavailable
+            raise kind(f"{type(exc).__name__}: {exc}") from exc
+        except ValueError as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
         if not isinstance(data, list):
             raise RasaUnavailable("REST channel did not answer with a list")
         return data
 
     def reachable(self, timeout: float = 1.0) -> bool:
-        if self.breaker.open:
-            return False
-        """Rasa's root answers 'Hello from Rasa: 3.6.21' once the server is up."""
-        try:
-            return requests.get(self.base_url + "/", timeout=timeout).ok
-        except requests.RequestException:
-            return False
-
+        """Some engine answers: Rasa's root says 'Hello from Rasa: 3.6.21' once it is up."""
+        for engine in self.engines.values():
+            if engine.breaker.open:
+                continue
+            try:
+                if requests.get(engine.base_url + "/", timeout=timeout).ok:
+                    return True
+            except requests.RequestException:
+                pass
+        return False

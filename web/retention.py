@@ -1,25 +1,27 @@
-"""What the bot stores, and for how long: conversations, unanswered questions and feedback are
+"""What the bot stores, and for how long: conversations, question counts and feedback are
 deleted after RETENTION_DAYS (default 30), and a citizen can delete their own conversation now.
 
 Conversations live in Rasa's tracker store (Rasa's SQL store, table `events`); the web app
-shares its SQLite file (RASA_TRACKER_DB, set by scripts/stack.py) and deletes from it directly:
-Rasa 3.6 has no delete endpoint, and its SQL store reads each conversation from the database
-on every turn, so a deleted conversation is gone for Rasa too. Unanswered questions and
+shares its database — the SQLite file RASA_TRACKER_DB in the embedded default (set by
+scripts/stack.py), the PostgreSQL DATABASE_URL in the production profile — and deletes from
+it directly: Rasa 3.6 has no delete endpoint, and its SQL store reads each conversation from the database
+on every turn, so a deleted conversation is gone for Rasa too. Question counts and
 feedback are in the web app's own store (web/store.py). A background thread purges once at
 start and then every RETENTION_INTERVAL seconds; several web processes may all run it.
 """
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
-from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
 
+from .db import is_url, make_db_engine
 from .store import EXTENSION as STORE
 
 log = logging.getLogger("rettighedsbot.web")
@@ -28,7 +30,9 @@ EXTENSION = "rettighedsbot.retention"
 
 class Retention:
     def __init__(self, days: int, tracker_db: str | None, store, interval: float = 3600.0):
+        """`tracker_db`: Rasa's SQLite file, or the URL of its SQL tracker store."""
         self.days, self.tracker_db, self.store, self.interval = days, tracker_db, store, interval
+        self._engine: Engine | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -43,7 +47,8 @@ class Retention:
         with self._tracker() as db:
             if db is None:
                 return 0
-            return db.execute("DELETE FROM events WHERE sender_id = ?", (sender,)).rowcount
+            return db.execute(text("DELETE FROM events WHERE sender_id = :s"),
+                              {"s": sender}).rowcount
 
     def purge(self, now: float | None = None) -> dict:
         """Deletes what is older than the retention period; returns the counts."""
@@ -52,12 +57,12 @@ class Retention:
         counts = {"conversations": 0, "events": 0}
         with self._tracker() as db:
             if db is not None:
-                old = [row[0] for row in db.execute(
-                    "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?",
-                    (cutoff,))]
+                old = [row[0] for row in db.execute(text(
+                    "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :c"),
+                    {"c": cutoff})]
                 for sender in old:
-                    counts["events"] += db.execute("DELETE FROM events WHERE sender_id = ?",
-                                                   (sender,)).rowcount
+                    counts["events"] += db.execute(text("DELETE FROM events WHERE sender_id = :s"),
+                                                   {"s": sender}).rowcount
                 counts["conversations"] = len(old)
         counts.update(self.store.purge(date.fromtimestamp(now) - timedelta(days=self.days)))
         return counts
@@ -83,32 +88,30 @@ class Retention:
             return False
 
     def _tracker(self):
-        """A short transaction on Rasa's SQLite tracker file, or None when there is none yet."""
-        if not self.tracker_db or not Path(self.tracker_db).exists():
+        """A short transaction on Rasa's tracker database, or None when there is none yet
+        (no SQLite file, or Rasa has not made its `events` table: it does on its first start)."""
+        if not self.tracker_db or not (is_url(self.tracker_db) or Path(self.tracker_db).exists()):
             return self._NoTracker()
-        return _Transaction(self.tracker_db)
+        if self._engine is None:
+            self._engine = make_db_engine(self.tracker_db, wal=False)   # Rasa's file
+        return _Transaction(self._engine)
 
 
 class _Transaction:
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
-    def __enter__(self) -> sqlite3.Connection | None:
-        self.db = sqlite3.connect(self.path, timeout=10)
-        has_events = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone()
-        if not has_events:                  # Rasa creates the table on its first turn
-            self.db.close()
+    def __enter__(self) -> Connection | None:
+        self.context = self.engine.begin()
+        self.db = self.context.__enter__()
+        if not inspect(self.db).has_table("events"):
+            self.context.__exit__(None, None, None)
             self.db = None
         return self.db
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if self.db is not None:
-            with closing(self.db):
-                if exc_type is None:
-                    self.db.commit()
-                else:
-                    self.db.rollback()
+            self.context.__exit__(exc_type, exc, tb)
         return False
 
 

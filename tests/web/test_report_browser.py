@@ -19,8 +19,8 @@ from web import create_app
 from web.store import FeedbackStore
 
 from ..report_seed import SECRETS, SINGLES, seed
-from .conftest import PUBLIC
 from .browser import ARGS, ARTIFACTS, CHROMIUM, Served
+from .conftest import PUBLIC
 
 pytestmark = pytest.mark.browser
 
