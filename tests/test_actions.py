@@ -505,6 +505,11 @@ def test_draft_letter_is_filled_in(svc):
     assert "afslag på efterværn" in text
     assert "mandag den 9. november 2026" in text
     assert "mandag den 7. december 2026" in text
+    # Markdown (standard clients): every part a paragraph of its own, so no lines run together
+    # and no "-----" turns the line above it into a heading
+    parts = text.split("\n\n")
+    assert "Venlig hilsen" in parts and "[dit navn]" in parts and "----------" in parts
+    assert all("\n" not in part for part in parts)
 
 
 def test_draft_without_a_complaint_offers_to_start_one(svc):
