@@ -7,7 +7,6 @@ in Flask's tutorial:
 """
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 
 from flask import Flask, render_template, request
@@ -15,27 +14,16 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as web_config
-from . import messages, retention, security
+from . import messages, rasa, ratelimit, retention, security, store
 from .api import ApiError, error_response
-from .chat import RASA
 from .knowledge_ext import KnowledgeExtension
-from .rasa import LostTurns, RasaClient, RedisLostTurns
-from .ratelimit import EXTENSION as LIMITER
-from .ratelimit import RedisTokenBucketLimiter, TokenBucketLimiter
-from .store import EXTENSION as STORE
-from .store import FeedbackStore
 
 log = logging.getLogger("rettighedsbot.web")
-
-# A per-IP bucket this many times looser than the per-conversation one: one shelter's shared
-# PC or a school's NAT may carry several citizens.
-IP_BURST_FACTOR = 5
-
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)        # static files come from the widget blueprint
     app.config.from_mapping(web_config.from_env())
-    app.config.update(SEND_FILE_MAX_AGE_DEFAULT=300, JSON_AS_ASCII=False)
+    app.config.update(SEND_FILE_MAX_AGE_DEFAULT=300)
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False          # æøå as themselves in JSON
@@ -51,16 +39,10 @@ def create_app(config: dict | None = None) -> Flask:
     # The production profile's DATABASE_URL holds Rasa's tracker table and ours.
     if app.config.get("DATABASE_URL") and not app.config.get("RASA_TRACKER_DB"):
         app.config["RASA_TRACKER_DB"] = app.config["DATABASE_URL"]
-    app.extensions[STORE] = FeedbackStore(app.config.get("DATABASE_URL")
-                                          or app.config["FEEDBACK_DB"])
-    rate, per = web_config.parse_rate(app.config["RATE_LIMIT"])
+    store.init_app(app)
     redis_client = _redis(app.config.get("REDIS_URL"))
-    app.extensions[LIMITER] = _Limiters(rate, per, redis_client)
-    # More than waitress's worker threads (scripts/stack.py), so a call never queues here.
-    executor = concurrent.futures.ThreadPoolExecutor(max_workers=48, thread_name_prefix="rasa")
-    app.extensions[RASA] = RasaClient(
-        app.config.get("RASA_URLS") or app.config["RASA_URL"], app.config["RASA_TIMEOUT"],
-        executor, lost_turns=RedisLostTurns(redis_client) if redis_client else LostTurns())
+    ratelimit.init_app(app, redis_client)
+    rasa.init_app(app, redis_client)
 
     from . import articles, chat, feedback, health, lookup, report, widget
     for module in (widget, chat, lookup, articles, feedback, health, report):
@@ -69,22 +51,6 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     _register_errors(app)
     return app
-
-
-class _Limiters:
-    """Conversation buckets at RATE_LIMIT; keys ending in ':burst' (per IP) get more room.
-    In this process's memory, or in Redis when REDIS_URL is set (shared by every process)."""
-
-    def __init__(self, rate: int, per: float, client=None):
-        if client is not None:
-            self.normal = RedisTokenBucketLimiter(client, rate, per, "rl")
-            self.burst = RedisTokenBucketLimiter(client, rate * IP_BURST_FACTOR, per, "rl-ip")
-        else:
-            self.normal = TokenBucketLimiter(rate, per)
-            self.burst = TokenBucketLimiter(rate * IP_BURST_FACTOR, per)
-
-    def hit(self, key: str) -> float:
-        return (self.burst if key.endswith(":burst") else self.normal).hit(key)
 
 
 def _redis(url: str | None):

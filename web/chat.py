@@ -24,6 +24,7 @@ from .fallback import (
     has_crisis_lines,
 )
 from .knowledge_ext import knowledge
+from .rasa import EXTENSION as RASA
 from .rasa import BotMessage, RasaUnavailable, SenderBusy, fold
 from .retention import EXTENSION as RETENTION
 from .store import EXTENSION as STORE
@@ -31,7 +32,6 @@ from .store import EXTENSION as STORE
 bp = Blueprint("chat", __name__)
 log = logging.getLogger("rettighedsbot.web")
 
-RASA = "rettighedsbot.rasa"
 MAX_MESSAGE_CHARS = MAX_QUERY_CHARS
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")   # the widget sends "w" + 32 random hex digits
 

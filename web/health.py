@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from .chat import RASA
 from .knowledge_ext import knowledge
+from .rasa import EXTENSION as RASA
 
 bp = Blueprint("health", __name__)
 

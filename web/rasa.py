@@ -41,6 +41,9 @@ _ARTICLE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _SAFE_URL = re.compile(r"(https?://|tel:\+?[0-9]+$|/)", re.IGNORECASE)
 
 
+EXTENSION = "rettighedsbot.rasa"
+
+
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) is down, too slow or answered nonsense."""
 
@@ -397,3 +400,13 @@ class RasaClient:
             except requests.RequestException:
                 pass
         return False
+
+
+def init_app(app, redis_client=None) -> None:
+    """The app's Rasa client: RASA_URLS (several engines) or RASA_URL, with lost-turn marks
+    in Redis when the production profile gives one, else in this process."""
+    # More than waitress's worker threads (scripts/stack.py), so a call never queues here.
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=48, thread_name_prefix="rasa")
+    app.extensions[EXTENSION] = RasaClient(
+        app.config.get("RASA_URLS") or app.config["RASA_URL"], app.config["RASA_TIMEOUT"],
+        executor, lost_turns=RedisLostTurns(redis_client) if redis_client else LostTurns())

@@ -14,6 +14,8 @@ import secrets
 import threading
 import time
 
+from .config import parse_rate
+
 log = logging.getLogger("rettighedsbot.web")
 
 EXTENSION = "rettighedsbot.ratelimit"
@@ -126,3 +128,30 @@ class RedisTokenBucketLimiter:
                 log.warning("rate limit: Redis unavailable (%s); limiting per process",
                             type(exc).__name__)
             return self._fallback.hit(key, cost)
+
+
+# A per-IP bucket this many times looser than the per-conversation one: one shelter's shared
+# PC or a school's NAT may carry several citizens.
+IP_BURST_FACTOR = 5
+
+
+class Limiters:
+    """Conversation buckets at RATE_LIMIT; keys ending in ':burst' (per IP) get more room.
+    In this process's memory, or in Redis when REDIS_URL is set (shared by every process)."""
+
+    def __init__(self, rate: int, per: float, client=None):
+        if client is not None:
+            self.normal = RedisTokenBucketLimiter(client, rate, per, "rl")
+            self.burst = RedisTokenBucketLimiter(client, rate * IP_BURST_FACTOR, per, "rl-ip")
+        else:
+            self.normal = TokenBucketLimiter(rate, per)
+            self.burst = TokenBucketLimiter(rate * IP_BURST_FACTOR, per)
+
+    def hit(self, key: str) -> float:
+        return (self.burst if key.endswith(":burst") else self.normal).hit(key)
+
+
+def init_app(app, redis_client=None) -> None:
+    """The app's limiter, from RATE_LIMIT ("30/minute"); shared through Redis if given."""
+    rate, per = parse_rate(app.config["RATE_LIMIT"])
+    app.extensions[EXTENSION] = Limiters(rate, per, redis_client)

@@ -158,3 +158,9 @@ class FeedbackStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def init_app(app) -> None:
+    """The app's store: DATABASE_URL (production profile) or the FEEDBACK_DB SQLite file."""
+    app.extensions[EXTENSION] = FeedbackStore(app.config.get("DATABASE_URL")
+                                              or app.config["FEEDBACK_DB"])
