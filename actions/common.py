@@ -228,18 +228,24 @@ def answer_too(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict)
         return []
 
 
+def crisis_first(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> bool:
+    """The safety net every action runs before anything else: the crisis lines go out when
+    the message may be a crisis. True when it certainly is: the action then stops there."""
+    is_crisis, match, certain = crisis_in(tracker)
+    if is_crisis:
+        send_crisis_lines(dispatcher, tracker, domain, match)
+    return is_crisis and certain
+
+
 class SafeAction(Action, ABC):
     """A custom action that first runs the crisis check; on a crisis it sends the lines and
     stops there. Subclasses implement `act` instead of `run`."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict) -> list[dict]:
-        is_crisis, match, certain = crisis_in(tracker)
-        if is_crisis:
-            send_crisis_lines(dispatcher, tracker, domain, match)
-            if certain:
-                return self.on_crisis(tracker) + answer_too(dispatcher, tracker, domain)
-            # a possible crisis, by meaning only: the lines, then what the bot says anyway
+        if crisis_first(dispatcher, tracker, domain):
+            return self.on_crisis(tracker) + answer_too(dispatcher, tracker, domain)
+        # not a crisis, or a possible one by meaning only (the lines went out): act as usual
         try:
             return await self.act(dispatcher, tracker, domain)
         except Exception:  # say so rather than fall silent; the log has the details

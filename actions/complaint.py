@@ -26,12 +26,11 @@ from .common import (
     article_link,
     channel_lines,
     channel_links,
-    crisis_in,
+    crisis_first,
     links_text,
     metadata,
     municipality,
     phrase,
-    send_crisis_lines,
     send_custom,
     service,
 )
@@ -104,13 +103,10 @@ class ValidateComplaintForm(FormValidationAction):
                   domain: dict) -> list[dict]:
         # The safety net comes first here too. A crisis ends the form: the lines go out now
         # (and action_complaint_summary, which follows, sees they were sent and stays quiet).
-        is_crisis, match, certain = crisis_in(tracker)
-        if is_crisis:
-            send_crisis_lines(dispatcher, tracker, domain, match)
-            if certain:
-                return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
-                        SlotSet("requested_slot", None)]
-            # possible only (by meaning): the lines, and the form goes on
+        if crisis_first(dispatcher, tracker, domain):
+            return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
+                    SlotSet("requested_slot", None)]
+        # possible only (by meaning): the lines went out, and the form goes on
         if meant_as_stop(tracker.latest_message or {}):
             # The form takes stop-like messages as answers (bot/domain.yml), so that a typo
             # the NLU reads as `stop` ("klagefirst") is an answer and only a real stop ends it.
