@@ -34,7 +34,14 @@ CRISIS_RESPONSES = {
 
 # -- the knowledge service, created on first use (loading the embedder takes a moment) -------
 
+# The one patch point for tests: every action module imports `service` from here, and it
+# reads this first, so a test sets one attribute instead of patching each module.
+SERVICE_OVERRIDE = None
+
+
 def service():
+    if SERVICE_OVERRIDE is not None:
+        return SERVICE_OVERRIDE
     from knowledge.service import get_service
 
     return get_service()

@@ -75,8 +75,7 @@ class StubService:
 @pytest.fixture
 def svc(kb, monkeypatch) -> StubService:
     stub = StubService(kb)
-    for module in (actions.common, actions.answer, actions.advice, actions.complaint):
-        monkeypatch.setattr(module, "service", lambda: stub)
+    monkeypatch.setattr(actions.common, "SERVICE_OVERRIDE", stub)
     monkeypatch.setattr(actions.complaint, "today", lambda: TODAY)
     return stub
 

@@ -21,8 +21,7 @@ def service() -> KnowledgeService:
 
 @pytest.fixture
 def chat(service, monkeypatch):
-    for module in (actions.common, actions.answer):
-        monkeypatch.setattr(module, "service", lambda: service)
+    monkeypatch.setattr(actions.common, "SERVICE_OVERRIDE", service)
 
     def ask(text: str):
         return run(ActionAnswerFromKnowledge(), tracker(text, "ask_rights"))[0]
@@ -116,8 +115,7 @@ def test_other_languages_are_helped_with_one_line_in_their_language(chat, questi
 def test_a_rights_question_the_nlu_called_out_of_scope_is_answered(service, monkeypatch):
     from actions.reply import ActionReply
 
-    for module in (actions.common, actions.answer):
-        monkeypatch.setattr(module, "service", lambda: service)
+    monkeypatch.setattr(actions.common, "SERVICE_OVERRIDE", service)
     messages, _ = run(ActionReply(), tracker(
         "I was kicked out of my flat, where can I sleep tonight?", "out_of_scope"))
     assert responses(messages)[-1] in ("utter_article", "utter_suggest")

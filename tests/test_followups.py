@@ -53,8 +53,7 @@ def test_the_chat_keeps_the_last_article_in_a_slot(service, monkeypatch):
     import actions.answer
     import actions.common
 
-    for module in (actions.common, actions.answer):
-        monkeypatch.setattr(module, "service", lambda: service)
+    monkeypatch.setattr(actions.common, "SERVICE_OVERRIDE", service)
     messages, events = run(ActionAnswerFromKnowledge(),
                            tracker("hvad hvis kommunen siger nej?", "ask_rights",
                                    slots={LAST_ARTICLE: "eftervaern"}))

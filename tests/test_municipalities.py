@@ -97,8 +97,7 @@ def test_advice_gives_the_borgerraadgiver_first_where_there_is_one(kb, monkeypat
         def search(self, *args, **kwargs):
             raise RuntimeError("no topic")          # the advice works without one
 
-    for module in (actions.common, actions.advice):
-        monkeypatch.setattr(module, "service", lambda: Svc(kb))
+    monkeypatch.setattr(actions.common, "SERVICE_OVERRIDE", Svc(kb))
     messages, _ = run(ActionAdvice(), tracker("jeg bor i Odense", "inform"))
     assert responses(messages) == ["utter_advice", "utter_advice_more"]
     first = render(messages[0])

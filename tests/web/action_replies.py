@@ -80,7 +80,7 @@ class _Service:
 def crisis_reply(text: str = "jeg vil ikke leve mere") -> list[dict]:
     """The crisis lines exactly as every action sends them (actions.common.send_crisis_lines)."""
     dispatcher = CollectingDispatcher()
-    with mock.patch.object(actions.common, "service", lambda: _Service()):
+    with mock.patch.object(actions.common, "SERVICE_OVERRIDE", _Service()):
         actions.common.send_crisis_lines(dispatcher, _tracker(text, None), DOMAIN,
                                          crisis.detect(text))
     return to_rest(dispatcher.messages)
