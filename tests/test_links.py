@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,16 +16,15 @@ from knowledge import cli, links
 from knowledge.loader import load_knowledge
 from knowledge.settings import PACKAGE_DIR
 
+from .local_http import LocalHTTPServer, QuietHandler
 
-class Site:
+
+class Site(LocalHTTPServer):
     def __init__(self):
         self.seen: list[tuple[str, str]] = []
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def _answer(self, body: bool):
                 site.seen.append((self.command, self.path))
                 status = {"/ok": 200, "/gone": 404, "/removed": 410, "/error": 500,
@@ -48,14 +45,8 @@ class Site:
             def do_GET(self):
                 self._answer(True)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.start(Handler)
 
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ Playwright or Chromium is missing (require_browser).
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from web import create_app
 
+from ..local_http import LocalHTTPServer, QuietHandler
 from .conftest import PUBLIC
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,17 +39,14 @@ class Served:
         self.server.close()
 
 
-class HostPage:
+class HostPage(LocalHTTPServer):
     """Another origin (a council's site) that embeds the widget with one script tag."""
 
     def __init__(self):
         self.widget_src = ""
         host = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 body = ('<!doctype html><html lang="da"><head><meta charset="utf-8">'
                         '<title>Kommune</title></head><body><h1>En anden kommunes side</h1>'
@@ -61,14 +58,8 @@ class HostPage:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.start(Handler)
 
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -78,39 +69,35 @@ def host_page():
     page.close()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, real_service, fake_rasa, host_page):
+def serve_app(tmp_path_factory, real_service, **config) -> Served:
+    """The real web app on a free port, with a feedback database of its own; `config` is
+    what the fixture's case changes (its Rasa, CORS, limits)."""
     app = create_app({
         "KNOWLEDGE_SERVICE": real_service, "KNOWLEDGE_WARMUP": False,
         "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "feedback.db"),
-        "RASA_URL": fake_rasa.url, "RASA_TIMEOUT": 1.0, "RATE_LIMIT": "1000/minute",
-        "CORS_ORIGINS": (host_page.url,), "PUBLIC_URL": PUBLIC,
+        "RASA_TIMEOUT": 1.0, "PUBLIC_URL": PUBLIC, **config,
     })
-    served = Served(app)
+    return Served(app)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, real_service, fake_rasa, host_page):
+    served = serve_app(tmp_path_factory, real_service, RASA_URL=fake_rasa.url,
+                       RATE_LIMIT="1000/minute", CORS_ORIGINS=(host_page.url,))
     yield served
     served.close()
 
 
 @pytest.fixture(scope="module")
 def site_rasa_down(tmp_path_factory, real_service, refused_url):
-    app = create_app({
-        "KNOWLEDGE_SERVICE": real_service, "KNOWLEDGE_WARMUP": False,
-        "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb2") / "feedback.db"),
-        "RASA_URL": refused_url, "RASA_TIMEOUT": 1.0, "PUBLIC_URL": PUBLIC,
-    })
-    served = Served(app)
+    served = serve_app(tmp_path_factory, real_service, RASA_URL=refused_url)
     yield served
     served.close()
 
 
 @pytest.fixture(scope="module")
 def site_rasa_slow(tmp_path_factory, real_service, slow_rasa):
-    app = create_app({
-        "KNOWLEDGE_SERVICE": real_service, "KNOWLEDGE_WARMUP": False,
-        "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb3") / "feedback.db"),
-        "RASA_URL": slow_rasa.url, "RASA_TIMEOUT": 1.5, "PUBLIC_URL": PUBLIC,
-    })
-    served = Served(app)
+    served = serve_app(tmp_path_factory, real_service, RASA_URL=slow_rasa.url, RASA_TIMEOUT=1.5)
     yield served
     served.close()
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from knowledge.service import KnowledgeService
 from knowledge.settings import PACKAGE_DIR, Settings
 from web import create_app
 
+from ..local_http import LocalHTTPServer, QuietHandler
 from . import action_replies
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -79,7 +78,7 @@ def _answer(message: str, metadata: dict | None = None,
     return 200, [{"recipient_id": "x", "text": "Hej! Hvad vil du gerne vide?"}]
 
 
-class FakeRasa:
+class FakeRasa(LocalHTTPServer):
     def __init__(self, delay: float = 0.0):
         self.delay = delay
         self.requests: list[dict] = []
@@ -87,10 +86,7 @@ class FakeRasa:
         action_replies.kb()               # loaded before any request times out on it
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep test output clean
-                pass
-
+        class Handler(QuietHandler):
             def _send(self, status: int, body: object) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
@@ -122,14 +118,8 @@ class FakeRasa:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.start(Handler)
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="session")

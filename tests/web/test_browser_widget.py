@@ -12,18 +12,16 @@ import re
 
 import pytest
 
-from web import create_app
-
 from .browser import (
     ARTIFACTS,
     DANISH,
     NO_DANISH,
     SPEECH_STUB,
-    Served,
     active,
     ask_how_to_complain,
     bot_messages,
     require_browser,
+    serve_app,
 )
 from .conftest import PUBLIC
 
@@ -200,13 +198,8 @@ def test_header_stays_in_view_at_400_percent_zoom(browser, site, width, height):
 
 @pytest.fixture(scope="module")
 def site_no_cors(tmp_path_factory, real_service, fake_rasa):
-    app = create_app({
-        "KNOWLEDGE_SERVICE": real_service, "KNOWLEDGE_WARMUP": False,
-        "FEEDBACK_DB": str(tmp_path_factory.mktemp("fb-nocors") / "feedback.db"),
-        "RASA_URL": fake_rasa.url, "RASA_TIMEOUT": 1.0, "RATE_LIMIT": "1000/minute",
-        "CORS_ORIGINS": (), "PUBLIC_URL": PUBLIC,
-    })
-    served = Served(app)
+    served = serve_app(tmp_path_factory, real_service, RASA_URL=fake_rasa.url,
+                       RATE_LIMIT="1000/minute", CORS_ORIGINS=())
     yield served
     served.close()
 

@@ -1,0 +1,27 @@
+"""A request handler served on a free local port, in a thread: the fake Rasa, a council's
+host page and the link checker's test sites all stand on this, so no test needs a network."""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A handler that keeps the test output free of one log line per request."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class LocalHTTPServer:
+    """Serves `handler` at `self.url` until `close()`."""
+
+    def start(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
