@@ -95,6 +95,13 @@ class ActionStartComplaint(SafeAction):
         return events
 
 
+def form_ended() -> list[dict]:
+    """The form ends with no answers kept, so action_complaint_summary, which follows, says
+    nothing more (after the crisis lines, or "vi stopper med klagen")."""
+    return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
+            SlotSet("requested_slot", None)]
+
+
 class ValidateComplaintForm(FormValidationAction):
     def name(self) -> str:
         return "validate_complaint_form"
@@ -104,15 +111,13 @@ class ValidateComplaintForm(FormValidationAction):
         # The safety net comes first here too. A crisis ends the form: the lines go out now
         # (and action_complaint_summary, which follows, sees they were sent and stays quiet).
         if crisis_first(dispatcher, tracker, domain):
-            return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
-                    SlotSet("requested_slot", None)]
+            return form_ended()
         # possible only (by meaning): the lines went out, and the form goes on
         if meant_as_stop(tracker.latest_message or {}):
             # The form takes stop-like messages as answers (bot/domain.yml), so that a typo
             # the NLU reads as `stop` ("klagefirst") is an answer and only a real stop ends it.
             dispatcher.utter_message(response=FORM_STOPPED)
-            return [SlotSet("complaint_about", None), SlotSet("complaint_date", None),
-                    SlotSet("requested_slot", None)]
+            return form_ended()
         return await super().run(dispatcher, tracker, domain)
 
     def validate_complaint_about(self, value, dispatcher, tracker, domain) -> dict:

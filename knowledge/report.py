@@ -78,8 +78,8 @@ class Filters:
 
     def describe(self) -> str:
         period = ("hele perioden" if not (self.since or self.until) else
-                  f"{_day(self.since) if self.since else 'start'} – "
-                  f"{_day(self.until) if self.until else 'i dag'}")
+                  f"{danish_date(self.since) if self.since else 'start'} – "
+                  f"{danish_date(self.until) if self.until else 'i dag'}")
         return f"{period}, {self.kommune or 'alle kommuner'}"
 
 
@@ -345,13 +345,13 @@ def percent(part: int, whole: int) -> str:
 
 def to_markdown(report: Report) -> str:
     out = ["# Hvad borgerne spurgte om – rettighedsbot",
-           "", f"Periode: {report.filters.describe()}. Lavet {_day(report.today)}.", "",
+           "", f"Periode: {report.filters.describe()}. Lavet {danish_date(report.today)}.", "",
            f"**{report.total} spørgsmål.** " + ", ".join(
                f"{LEVEL_LABELS[level].lower()}: {report.totals.get(level, 0)} "
                f"({report.share(level)})" for level in LEVELS) + ".", "",
            "## Spørgsmål pr. uge", "",
            _md_table(["Uge", "Første dag", *LEVEL_LABELS.values(), "I alt"],
-                     [[w.label, _day(w.start), *(w.counts[level] for level in LEVELS), w.total]
+                     [[w.label, danish_date(w.start), *(w.counts[level] for level in LEVELS), w.total]
                       for w in report.weeks]),
            "", "## Det, borgerne ikke fik svar på", "", SMALL_NUMBERS_NOTE, "",
            f"{report.unmet_total} spørgsmål fik ikke et sikkert svar."
@@ -377,10 +377,10 @@ def to_markdown(report: Report) -> str:
             "", "## Artiklernes sundhed", ""]
     health = report.health
     out.append(f"Ikke gennemset i over 12 måneder: {len(health.reviews)}.")
-    out += [f"- {r.title} ({r.article_id}): gennemset {_day(r.reviewed)}"
+    out += [f"- {r.title} ({r.article_id}): gennemset {danish_date(r.reviewed)}"
             for r in health.reviews]
     out.append(f"\nBeløb og regler, der udløber inden for 60 dage: {len(health.expiring)}.")
-    out += [f"- {e.title} ({e.article_id}): gælder til {_day(e.valid_until)}"
+    out += [f"- {e.title} ({e.article_id}): gælder til {danish_date(e.valid_until)}"
             + (" – UDLØBET" if e.passed else "") for e in health.expiring]
     out.append("")
     out.append(_links_line(health.links))
@@ -449,10 +449,6 @@ def _links_line(links: LinkCheck | None) -> str:
 
 def _link_status(status: str) -> str:
     return LINK_STATUS.get(status, status)
-
-
-def _day(day: date) -> str:
-    return danish_date(day)
 
 
 def _iso(day: date | None) -> str | None:

@@ -294,9 +294,9 @@ class RasaClient:
         if not urls:
             raise ValueError("no Rasa engine URL")
         self.engines = {u.rstrip("/"): Engine(u.rstrip("/")) for u in urls}
-        if breaker is not None:
-            next(iter(self.engines.values())).breaker = breaker
         first = next(iter(self.engines.values()))
+        if breaker is not None:
+            first.breaker = breaker
         self.base_url, self.webhook, self.breaker = first.base_url, first.webhook, first.breaker
         self.timeout = timeout
         self._executor = executor
