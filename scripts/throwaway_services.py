@@ -24,6 +24,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack import free_port
+
 PACKAGES = ("postgresql", "redis-server")
 DB_NAME = DB_USER = "rettighedsbot"
 # Only for throwaway services on 127.0.0.1: they prove the URLs carry passwords correctly.
@@ -33,12 +36,6 @@ REDIS_PASSWORD = "throwaway-redis"
 
 class Unavailable(RuntimeError):
     """This machine cannot run them (not Debian, not root to install, ...): say why."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def postgres_bin() -> Path | None:

@@ -7,7 +7,6 @@ command reports every address as not reachable and still exits 0.
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pytest
@@ -16,7 +15,7 @@ from knowledge import cli, links
 from knowledge.loader import load_knowledge
 from knowledge.settings import PACKAGE_DIR
 
-from .local_http import LocalHTTPServer, QuietHandler
+from .local_http import LocalHTTPServer, QuietHandler, free_port
 
 
 class Site(LocalHTTPServer):
@@ -56,14 +55,8 @@ def site():
     s.close()
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_each_kind_of_answer_gets_its_verdict(site):
-    down = f"http://127.0.0.1:{closed_port()}/x"
+    down = f"http://127.0.0.1:{free_port()}/x"
     urls = {f"{site.url}{p}": ["a"] for p in
             ("/ok", "/gone", "/removed", "/error", "/robots-no", "/no-head", "/slow")}
     urls[down] = ["kanal:b"]
@@ -105,7 +98,7 @@ def test_every_source_and_channel_address_is_collected():
 
 def test_check_links_offline_reports_unreachable_and_exits_0(tmp_path, monkeypatch, capsys):
     # Every request goes to a proxy that is not there: as on a server without internet.
-    proxy = f"http://127.0.0.1:{closed_port()}"
+    proxy = f"http://127.0.0.1:{free_port()}"
     for name in ("https_proxy", "http_proxy", "HTTPS_PROXY", "HTTP_PROXY"):
         monkeypatch.setenv(name, proxy)
     monkeypatch.delenv("no_proxy", raising=False)

@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, text
 
 from knowledge.complaint import deadline_for
 from knowledge.dates import danish_date_with_weekday as format_date_da
+from tests.local_http import free_port
 from web.messages import FALLBACK
 from web.rasa import engine_order
 
@@ -290,9 +291,7 @@ def test_a_lost_turn_stops_the_form_whichever_web_process_gets_the_next_message(
     from web.rasa import STOP_FORM, RasaClient, RasaUnavailable, RedisLostTurns
 
     fake = FakeRasa()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        refused = f"http://127.0.0.1:{s.getsockname()[1]}"
+    refused = f"http://127.0.0.1:{free_port()}"
     pool = concurrent.futures.ThreadPoolExecutor(4)
     try:
         shared = redis_client.Redis.from_url(production.redis_url)
