@@ -138,15 +138,19 @@ class ActionAnswerFromKnowledge(SafeAction):
 
 
 def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker,
-                   domain: dict) -> list | None:
+                   domain: dict, after_crisis: bool = False) -> list | None:
     """The article answer for this message if the search is sure, its suggestions if it is
-    plausible; None when it said nothing (the caller then says what it would have said)."""
+    plausible; None when it said nothing (the caller then says what it would have said).
+    After the crisis lines, suggestions only for a message that reads more as a rights
+    question than as a crisis: guesses beside the lines would only distract."""
     question = latest_text(tracker)
     if not question.strip() or question.startswith("/"):
         return None
     svc = service()
     place = municipality(tracker, svc.kb)
     result = svc.search(question, k=1 + MAX_RELATED, kommune=place.name if place else None)
+    if after_crisis and not result.worth_adding_to_crisis_lines:
+        return None
     if result.level == SUGGEST and result.suggestions:
         suggest(dispatcher, tracker, result.suggestions, domain)
         return []

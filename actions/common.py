@@ -229,7 +229,7 @@ def answer_too(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict)
     from .answer import answer_if_sure  # the answer action builds on this module
 
     try:
-        return answer_if_sure(dispatcher, tracker, domain) or []
+        return answer_if_sure(dispatcher, tracker, domain, after_crisis=True) or []
     except Exception:  # the crisis lines are out; an answer is a bonus
         log.exception("answer after the crisis lines failed")
         return []

@@ -63,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     net_missed = [c for c in crisis if detect(c["q"]) is None]
     missed = [c for c in crisis if not caught(c["q"])]
     tripped = [h for h in hard if caught(h["q"])]
-    # A keyword alarm with no article or suggestion to add is "the crisis lines only" (the
-    # NLU's crisis intent too: --url). An alarm by meaning only keeps the bot's usual reply.
-    only = [h for h in tripped
-            if detect(h["q"]) is not None and service.search(h["q"]).level == "unknown"]
+    # A keyword alarm with no article or suggestion worth adding is "the crisis lines only"
+    # (the NLU's crisis intent too: --url). An alarm by meaning only keeps the usual reply.
+    only = [h for h in tripped if detect(h["q"]) is not None
+            and not service.search(h["q"]).worth_adding_to_crisis_lines]
     report = {
         "crisis messages": len(crisis),
         "recall (keyword net alone)": round(1 - len(net_missed) / len(crisis), 3),

@@ -62,6 +62,11 @@ SCORE_SCALE = 1 + LEX_WEIGHT
 # keyword net it catches every message of the crisis set, and it fires on 7.7% of the eval
 # questions, which then get the crisis lines *with* their usual answer.
 CRISIS_MARGIN = -0.02
+# A message this much closer to a crisis example is a crisis and nothing else: after the crisis
+# lines it gets no "Mente du …?" guesses. Chosen on tests/data/crisis_sets.yml: every hard
+# not-crisis message with suggestions lies below it (max 0.03, "jeg blev udsat for seksuelle
+# overgreb som barn, er sagen forældet"), "jeg vil ikke leve mere" (0.07) above.
+CRISIS_ONLY_MARGIN = 0.035
 # Margins remembered per embedded text: every action turn asks `crisis_possible` first and the
 # search then needs the same number (a scan of every example question).
 CRISIS_CACHE = 1024
@@ -94,6 +99,10 @@ class SearchResult:
     # Closer to a crisis example than to any rights question or out-of-scope example (by at
     # least CRISIS_MARGIN): the crisis lines go out, with the answer if there is one.
     crisis: bool = False
+    # How much closer to a crisis example than to anything else. After the crisis lines,
+    # "Mente du …?" is offered only below CRISIS_ONLY_MARGIN: "jeg vil ikke leve mere" is
+    # not followed by kontanthjælp and pension.
+    crisis_margin: float = -1.0
 
     def __post_init__(self) -> None:
         if not self.level:
@@ -104,6 +113,13 @@ class SearchResult:
     @property
     def best(self) -> Hit | None:
         return self.hits[0] if self.hits else None
+
+    @property
+    def worth_adding_to_crisis_lines(self) -> bool:
+        """After the crisis lines: an answer always; suggestions unless the message is a crisis
+        and nothing else."""
+        return self.confident or (bool(self.suggestions)
+                                  and self.crisis_margin < CRISIS_ONLY_MARGIN)
 
     @property
     def suggestions(self) -> list[Hit]:
@@ -187,8 +203,9 @@ class Searcher:
         gap = gap_in(query, self.kb.gaps, hits[0].article)
         if gap is not None:
             level = UNKNOWN                  # never answered from a neighbouring article
+        margin = self._remembered_margin(text, vector)
         return SearchResult(query, level == ANSWER, hits[:max(1, k)], municipality, level, gap,
-                            self._remembered_margin(text, vector) >= CRISIS_MARGIN)
+                            margin >= CRISIS_MARGIN, margin)
 
     def crisis_possible(self, query: str) -> bool:
         """The crisis check alone: one (cached) embedding, no ranking of articles."""

@@ -1,0 +1,46 @@
+"""After the crisis lines, what else the citizen sees, on the real knowledge and embeddings:
+a rights question inside a hard message still gets its articles ("min søn er anbragt og jeg
+må ikke se ham"), while a message that is a crisis and nothing else gets the lines only — no
+"Mente du …?" with kontanthjælp and pension under "jeg vil ikke leve mere"."""
+from __future__ import annotations
+
+import pytest
+
+import actions.common
+from actions.crisis import ActionCrisis
+from knowledge.service import KnowledgeService
+
+from .test_actions import responses, run, tracker
+
+
+@pytest.fixture(scope="module")
+def service() -> KnowledgeService:
+    return KnowledgeService()
+
+
+@pytest.fixture
+def real_service(service, monkeypatch) -> KnowledgeService:
+    monkeypatch.setattr(actions.common, "SERVICE_OVERRIDE", service)
+    return service
+
+
+@pytest.mark.parametrize("text", [
+    "jeg vil ikke leve mere",
+    "jeg vil ikke leve mere, hvad gør jeg",
+    "jeg tænker på at tage mit liv",
+])
+def test_a_crisis_and_nothing_else_gets_the_lines_only(real_service, text):
+    messages, _ = run(ActionCrisis(), tracker(text, "crisis"))
+    said = responses(messages)
+    assert said[0].startswith("utter_crisis")
+    assert "utter_suggest" not in said and "utter_article" not in said
+    assert not [b for m in messages for b in m.get("buttons") or []]
+
+
+def test_a_hard_rights_question_gets_the_lines_and_its_articles(real_service):
+    messages, _ = run(ActionCrisis(), tracker("min søn er blevet anbragt og jeg må ikke se ham",
+                                              "crisis"))
+    said = responses(messages)
+    assert said[0].startswith("utter_crisis")
+    offered = [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert real_service.kb.article("samvaer-anbragt-barn").title in offered
