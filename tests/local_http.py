@@ -15,7 +15,14 @@ class QuietHandler(BaseHTTPRequestHandler):
 
 
 class LocalHTTPServer:
-    """Serves `handler` at `self.url` until `close()`."""
+    """Serves `handler` at `self.url` until `close()`; a fixture writes `with Site() as s:
+    yield s`."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def start(self, handler: type[BaseHTTPRequestHandler]) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

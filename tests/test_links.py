@@ -50,9 +50,8 @@ class Site(LocalHTTPServer):
 
 @pytest.fixture(scope="module")
 def site():
-    s = Site()
-    yield s
-    s.close()
+    with Site() as s:
+        yield s
 
 
 def test_each_kind_of_answer_gets_its_verdict(site):

@@ -102,29 +102,25 @@ def test_id_must_be_ascii_slug_matching_file_name(kdir: Path) -> None:
     assert "id: 'hjemløshed' skal være små bogstaver a-z" in found
 
 
+def add_channel(kdir: Path, **fields: str) -> None:
+    """Appends a channel to channels.yml, its fields as YAML text in the given order."""
+    lines = [f"{key}: {value}" for key, value in {**fields, "for_whom": "Alle."}.items()]
+    channels = kdir / "channels.yml"
+    channels.write_text(channels.read_text() + "  - " + "\n    ".join(lines) + "\n")
+
+
 def test_duplicate_key_and_duplicate_channel_id(kdir: Path) -> None:
     article = kdir / "articles" / "klagefrist.yml"
     replace_in(article, "lang: da\n", "lang: da\nlang: en\n")
-    channels = kdir / "channels.yml"
-    channels.write_text(channels.read_text() + """  - id: livslinien
-    name: Livslinien igen
-    kind: krise
-    phone: "70 201 201"
-    for_whom: Alle.
-""")
+    add_channel(kdir, id="livslinien", name="Livslinien igen", kind="krise",
+                phone='"70 201 201"')
     found = "\n".join(problems(kdir))
     assert "lang: feltet står to gange" in found
     assert "channels[3].id: 'livslinien' står også på linje 7" in found
 
 
 def test_channel_needs_phone_or_url_and_valid_kind(kdir: Path) -> None:
-    channels = kdir / "channels.yml"
-    channels.write_text(channels.read_text() + """  - id: hotline
-    name: Hotline
-    kind: telefon
-    phone: "ring nu"
-    for_whom: Alle.
-""")
+    add_channel(kdir, id="hotline", name="Hotline", kind="telefon", phone='"ring nu"')
     found = "\n".join(problems(kdir))
     assert "channels[3].kind: 'telefon' er ukendt" in found
     assert "channels[3].phone: 'ring nu' er ikke et telefonnummer" in found

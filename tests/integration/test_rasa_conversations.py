@@ -135,6 +135,14 @@ def complaint(stack, about: str, when: str, kommune: str, metadata: dict | None 
     return chat, chat.say(kommune)
 
 
+def in_the_form(stack, *said_first: str) -> Chat:
+    """A chat that has started the complaint form and said `said_first` in it."""
+    chat = Chat(stack)
+    for text in ("jeg vil klage", *said_first):
+        chat.say(text)
+    return chat
+
+
 def test_complaint_with_a_relative_date(stack):
     chat, summary = complaint(stack, "de har stoppet min kontanthjælp", "for to uger siden",
                               "Aarhus")
@@ -177,9 +185,7 @@ def test_a_passed_deadline_says_what_can_still_be_done(stack):
 
 
 def test_a_date_that_is_not_understood_is_asked_again(stack):
-    chat = Chat(stack)
-    chat.say("jeg vil klage")
-    chat.say("kontanthjælp")
+    chat = in_the_form(stack, "kontanthjælp")
     again = chat.say("det står i brevet")
     assert said("utter_invalid_date") in texts(again)
     asked_kommune = chat.say("i mandags")
@@ -195,9 +201,7 @@ def test_the_widget_kommune_is_not_asked_for(stack):
 
 
 def test_leaving_the_form(stack):
-    chat = Chat(stack)
-    chat.say("jeg vil klage")
-    chat.say("kontanthjælp")
+    chat = in_the_form(stack, "kontanthjælp")
     left = chat.say("glem det")
     assert said("utter_form_stopped") in texts(left)
     # the form is gone: a greeting is a greeting, not an answer to "when"
@@ -205,9 +209,7 @@ def test_leaving_the_form(stack):
 
 
 def test_a_crisis_in_the_middle_of_the_form_gets_the_lines_and_ends_the_form(stack):
-    chat = Chat(stack)
-    chat.say("jeg vil klage")
-    chat.say("bolig")
+    chat = in_the_form(stack, "bolig")
     messages = chat.say("min kæreste truer mig")
     assert phone("lev-uden-vold") in messages[0]["text"]
     assert customs(messages)[0]["crisis"] is True

@@ -64,9 +64,8 @@ class HostPage(LocalHTTPServer):
 
 @pytest.fixture(scope="module")
 def host_page():
-    page = HostPage()
-    yield page
-    page.close()
+    with HostPage() as page:
+        yield page
 
 
 def serve_app(tmp_path_factory, real_service, **config) -> Served:

