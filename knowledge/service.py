@@ -141,7 +141,7 @@ class KnowledgeService:
 
 
 def _with_public_url(kb: KnowledgeBase, public_url: str) -> KnowledgeBase:
-    """Article urls follow this process's PUBLIC_URL, also for a set loaded from the cache."""
+    """Article urls follow this process's RETTIGHEDSBOT_PUBLIC_URL, also for a set loaded from the cache."""
     prefix = f"{public_url}/artikel/"
     if all(a.url.startswith(prefix) for a in kb.articles.values()):
         return kb
