@@ -111,13 +111,13 @@ def load_questions(path: Path) -> list[dict]:
 
 
 def run(questions: list[dict], calibrate: bool = False) -> Report:
-    from knowledge.embedder import make_embedder
+    from knowledge.embedder import embedder_for
     from knowledge.loader import KnowledgeError
     from knowledge.service import KnowledgeService
-    from knowledge.settings import Settings
+    from knowledge.settings import settings as process_settings
 
-    settings = Settings.from_env()
-    embedder = CachingEmbedder(make_embedder(settings.embedder, settings.st_model))
+    settings = process_settings()
+    embedder = CachingEmbedder(embedder_for(settings))
     try:
         service = KnowledgeService(settings=settings, embedder=embedder)
     except KnowledgeError as exc:

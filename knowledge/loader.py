@@ -19,7 +19,7 @@ from .schema import (
     check_out_of_scope_file,
     check_related,
 )
-from .settings import Settings
+from .settings import settings
 from .yamlfile import Problem, load_yaml
 
 EXPECTED_MUNICIPALITIES = 98
@@ -84,10 +84,10 @@ def knowledge_files(knowledge_dir: Path) -> list[Path]:
 
 def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
                    public_url: str | None = None) -> LoadResult:
-    settings = Settings.from_env()
-    knowledge_dir = Path(knowledge_dir or settings.knowledge_dir)
+    defaults = settings()
+    knowledge_dir = Path(knowledge_dir or defaults.knowledge_dir)
     today = today or date.today()
-    public_url = (public_url or settings.public_url).rstrip("/")
+    public_url = (public_url or defaults.public_url).rstrip("/")
     problems: list[Problem] = []
 
     def display(path: Path) -> str:

@@ -11,7 +11,6 @@ about as well mean the bot does not know which one the citizen means.
 """
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -37,7 +36,7 @@ LEX_FLOOR = 6.0
 # A confident answer needs (1) a best passage at least this close to the question, and (2) that
 # passage closer, by OUT_OF_SCOPE_MARGIN, than the nearest out-of-scope example
 # (knowledge/out_of_scope.yml). Calibrated with `bench/retrieval.py --calibrate`.
-# Override with RETTIGHEDSBOT_THRESHOLD.
+# Override with RETTIGHEDSBOT_THRESHOLD (knowledge.settings).
 THRESHOLDS = {"e5": 0.86, "sentence-transformers": 0.5}
 OUT_OF_SCOPE_MARGIN = 0.02
 # `answer` also needs the best article ahead of the second by this much (fused scores, which
@@ -72,9 +71,10 @@ CRISIS_ONLY_MARGIN = 0.035
 CRISIS_CACHE = 1024
 
 
-def default_threshold(backend: str) -> float:
-    override = os.environ.get("RETTIGHEDSBOT_THRESHOLD")
-    return float(override) if override else THRESHOLDS.get(backend, 0.5)
+def default_threshold(backend: str, override: float | None = None) -> float:
+    """The calibrated threshold of a backend, unless the settings override it (the caller
+    passes `Settings.threshold`, RETTIGHEDSBOT_THRESHOLD)."""
+    return override if override is not None else THRESHOLDS.get(backend, 0.5)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .embedder import Embedder, QueryCache, make_embedder
-from .index import load_last_good, load_or_build
+from .embedder import Embedder, QueryCache, embedder_for
+from .index import ArticleIndex, load_last_good, load_or_build
 from .loader import KnowledgeError, knowledge_files, load_knowledge
 from .models import KnowledgeBase
 from .search import Searcher, SearchResult
 from .settings import Settings
+from .settings import settings as process_settings
 from .yamlfile import Problem
 
 log = logging.getLogger("rettighedsbot.knowledge")
@@ -35,9 +36,8 @@ class Snapshot:
 class KnowledgeService:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
                  watch: bool = False, poll_seconds: float = 2.0):
-        self.settings = settings or Settings.from_env()
-        self.embedder = QueryCache(
-            embedder or make_embedder(self.settings.embedder, self.settings.st_model))
+        self.settings = settings or process_settings()
+        self.embedder = QueryCache(embedder or embedder_for(self.settings))
         self.problems: list[Problem] = []
         self.stale = False  # true while serving an older set because the YAML has errors
         self._fingerprint = self._current_fingerprint()
@@ -118,12 +118,15 @@ class KnowledgeService:
         self.stale = True
         log.error("knowledge YAML has errors; serving the last good set from %s:\n%s",
                   self.settings.index_dir, "\n".join(str(p) for p in result.errors))
-        return Snapshot(kb, Searcher(kb, index, self.embedder), time.time(), index.manifest["key"])
+        return Snapshot(kb, self._searcher(kb, index), time.time(), index.manifest["key"])
 
     def _make_snapshot(self, kb: KnowledgeBase) -> Snapshot:
         kb = _with_public_url(kb, self.settings.public_url)
         index = load_or_build(kb, self.embedder, self.settings.index_dir, log=log.info)
-        return Snapshot(kb, Searcher(kb, index, self.embedder), time.time(), index.manifest["key"])
+        return Snapshot(kb, self._searcher(kb, index), time.time(), index.manifest["key"])
+
+    def _searcher(self, kb: KnowledgeBase, index: ArticleIndex) -> Searcher:
+        return Searcher(kb, index, self.embedder, self.settings.threshold)
 
     def _current_fingerprint(self) -> tuple:
         files = knowledge_files(Path(self.settings.knowledge_dir))
@@ -138,7 +141,7 @@ class KnowledgeService:
 
 
 def _with_public_url(kb: KnowledgeBase, public_url: str) -> KnowledgeBase:
-    """Article urls follow this process's PUBLIC_URL, also for a set loaded from the cache."""
+    """Article urls follow this process's RETTIGHEDSBOT_PUBLIC_URL, also for a set loaded from the cache."""
     prefix = f"{public_url}/artikel/"
     if all(a.url.startswith(prefix) for a in kb.articles.values()):
         return kb

@@ -1,15 +1,16 @@
 """The web app's settings, read from the environment in one place (see CONTRIBUTING.md).
 
 `create_app(config)` starts from `from_env()` and lets the caller (tests, scripts/stack.py)
-override any key, as Flask's tutorial does with `test_config`.
+override any key, as Flask's tutorial does with `test_config`. What the web app shares with
+the knowledge package (the public URL: CORS and article links) comes from the process's one
+`knowledge.settings.settings()`, so the two cannot disagree.
 """
 from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+from knowledge.settings import REPO_DIR, settings
 
 
 def _float(name: str, default: float) -> float:
@@ -44,8 +45,6 @@ def parse_urls(text: str) -> tuple[str, ...]:
 
 
 def from_env() -> dict:
-    public_url = (os.environ.get("RETTIGHEDSBOT_PUBLIC_URL")
-                  or os.environ.get("PUBLIC_URL") or "http://127.0.0.1:8000")
     return {
         "RASA_URL": os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         # Several engines sharing one tracker store (production profile); empty: RASA_URL only.
@@ -66,7 +65,8 @@ def from_env() -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", "").strip() or None,
         # Per conversation (IP + sender); each IP gets 5 x this in all. "0/minute" switches it off.
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "20/minute"),
-        "PUBLIC_URL": public_url.rstrip("/"),
+        # RETTIGHEDSBOT_PUBLIC_URL, the one the article links use.
+        "PUBLIC_URL": settings().public_url,
         # How many reverse proxies in front of us set X-Forwarded-For (0 = trust none).
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # The kommune the demo page at / passes to the widget, as a council's page would.

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from knowledge import links as link_check
 from knowledge import report as figures
 from knowledge.search import ANSWER, LEVELS, SUGGEST, UNKNOWN
-from knowledge.settings import Settings
+from knowledge.settings import settings as process_settings
 
 from . import charts, messages
 from .auth import require_token
@@ -62,7 +62,7 @@ def build(filters: figures.Filters) -> figures.Report:
     if kb is None:
         abort(503)
     service = ext.loaded or ext.service()
-    settings = service.settings if service is not None else Settings.from_env()
+    settings = service.settings if service is not None else process_settings()
     usage = current_app.extensions[STORE].usage(filters.since, filters.until, filters.kommune)
     return figures.build_report(usage, kb, service, filters,
                                 links=link_check.load(settings.index_dir))
