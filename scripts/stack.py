@@ -331,12 +331,21 @@ def production_plan(host: str, rasa_port: int, actions_port: int, web_port: int)
     return plan
 
 
+def share_public_url(host: str, web_port: int) -> str:
+    """The web app's address, where not set, for every process the stack starts: the action
+    server's article links and the web app's CORS check then name the same site."""
+    if not os.environ.get("RETTIGHEDSBOT_PUBLIC_URL", "").strip():
+        os.environ["RETTIGHEDSBOT_PUBLIC_URL"] = f"http://{host}:{web_port}"
+    return os.environ["RETTIGHEDSBOT_PUBLIC_URL"]
+
+
 def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
     web_port = int(os.environ.get("WEB_PORT", "8000"))
     profile = os.environ.get("RETTIGHEDSBOT_PROFILE", "embedded").strip().lower() or "embedded"
+    share_public_url(host, web_port)
     services: list[Service] = []
     children: list[Supervised] = []
 
