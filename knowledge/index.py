@@ -22,8 +22,9 @@ import numpy as np
 
 from .embedder import Embedder
 from .models import Article, KnowledgeBase
+from .text import restore_danish_letters
 
-INDEX_FORMAT = 4  # bump when the way passages are built or stored changes
+INDEX_FORMAT = 5  # bump when the way passages are built or stored changes
 CHUNK_CHARS = 400
 LAST_GOOD = "last-good.json"
 # An article whose second passage also matches is more likely right than one lucky match:
@@ -116,8 +117,10 @@ class ArticleIndex:
         questions = [i for i, p in enumerate(passages) if p.kind == "question"]
         others = [i for i, p in enumerate(passages) if p.kind != "question"]
         vectors = np.zeros((len(passages), embedder.dim), dtype=np.float32)
-        if questions:  # a citizen's question is compared with example questions as query↔query
-            vectors[questions] = embedder.query([passages[i].text for i in questions])
+        if questions:  # a citizen's question is compared with example questions as query↔query,
+            # both with æøå restored ("faar jeg hjaelp"): the two spellings embed apart
+            vectors[questions] = embedder.query(
+                [restore_danish_letters(passages[i].text) for i in questions])
         if others:
             vectors[others] = embedder.passage([passages[i].text for i in others])
         index = _new_faiss_index(embedder.dim, len(passages))

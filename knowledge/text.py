@@ -63,3 +63,22 @@ def ascii_variants(name: str) -> list[str]:
         if v != name:
             variants.append(v)
     return variants
+
+
+_ENGLISH_WITH_DIGRAPHS = frozenset({"does", "goes", "shoes", "toe", "toes", "canoe", "poem",
+                                    "poet", "aerial", "israel", "michael", "bazaar"})
+
+
+def restore_danish_letters(text: str) -> str:
+    """"hjaelp" -> "hjælp": citizens on foreign keyboards write æøå as ae/oe/aa, and the
+    embedding model reads the two spellings as different words. Lexical search folds instead."""
+    if re.search(r"[æøåÆØÅ]", text):
+        return text
+
+    def word(match: re.Match) -> str:
+        w = match.group(0)
+        if w.lower() in _ENGLISH_WITH_DIGRAPHS:
+            return w
+        return w.replace("aa", "å").replace("oe", "ø").replace("ae", "æ")
+
+    return re.sub(r"[A-Za-z]+", word, text)
