@@ -149,10 +149,9 @@ def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker,
     svc = service()
     place = municipality(tracker, svc.kb)
     result = svc.search(question, k=1 + MAX_RELATED, kommune=place.name if place else None)
-    if after_crisis and not result.worth_adding_to_crisis_lines:
-        return None
-    if result.level == SUGGEST and result.suggestions:
-        suggest(dispatcher, tracker, result.suggestions, domain)
+    offered = result.suggestions_beside_crisis_lines if after_crisis else result.suggestions
+    if result.level == SUGGEST and offered:
+        suggest(dispatcher, tracker, offered, domain)
         return []
     if not result.confident or result.best is None:
         return None

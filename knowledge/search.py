@@ -21,6 +21,7 @@ from .gaps import Gap, gap_in
 from .index import ArticleIndex, Passage, PassageHit
 from .lexical import LexicalIndex
 from .models import Article, KnowledgeBase, Municipality
+from .text import restore_danish_letters
 
 # The longest message or search the bot reads, in characters: the one limit the web app's
 # checks, the advisers' search box and the widget (a test holds widget.js to it) all use.
@@ -61,10 +62,12 @@ SCORE_SCALE = 1 + LEX_WEIGHT
 # keyword net it catches every message of the crisis set, and it fires on 7.7% of the eval
 # questions, which then get the crisis lines *with* their usual answer.
 CRISIS_MARGIN = -0.02
-# A message this much closer to a crisis example is a crisis and nothing else: after the crisis
-# lines it gets no "Mente du …?" guesses. Chosen on tests/data/crisis_sets.yml: every hard
-# not-crisis message with suggestions lies below it (max 0.03, "jeg blev udsat for seksuelle
-# overgreb som barn, er sagen forældet"), "jeg vil ikke leve mere" (0.07) above.
+# After the crisis lines, a "Mente du …?" article is offered only if its best passage is at most
+# this much further from the message than the nearest crisis example: "jeg vil ikke leve mere"
+# gets no kontanthjælp or pension beside the lines (0.072), "..., hvad gør jeg" keeps
+# akut-psykisk-hjaelp (0.017) without kontanthjælp (0.037). Chosen on tests/data/crisis_sets.yml:
+# every hard not-crisis message with suggestions keeps at least one (the closest call 0.030,
+# "jeg blev udsat for seksuelle overgreb som barn, er sagen forældet").
 CRISIS_ONLY_MARGIN = 0.035
 # Margins remembered per embedded text: every action turn asks `crisis_possible` first and the
 # search then needs the same number (a scan of every example question).
@@ -82,6 +85,7 @@ class Hit:
     article: Article
     score: float  # cosine of the best passage plus the lexical share
     passage: Passage | None  # the best passage; None if only the words matched
+    cosine: float | None = None  # the best passage's cosine alone (None: words only)
 
     @property
     def url(self) -> str:
@@ -99,10 +103,9 @@ class SearchResult:
     # Closer to a crisis example than to any rights question or out-of-scope example (by at
     # least CRISIS_MARGIN): the crisis lines go out, with the answer if there is one.
     crisis: bool = False
-    # How much closer to a crisis example than to anything else. After the crisis lines,
-    # "Mente du …?" is offered only below CRISIS_ONLY_MARGIN: "jeg vil ikke leve mere" is
-    # not followed by kontanthjælp and pension.
-    crisis_margin: float = -1.0
+    # The cosine of the nearest crisis example: after the crisis lines, only suggestions
+    # nearly as close as that are offered (CRISIS_ONLY_MARGIN).
+    crisis_nearest: float = -1.0
 
     def __post_init__(self) -> None:
         if not self.level:
@@ -115,11 +118,16 @@ class SearchResult:
         return self.hits[0] if self.hits else None
 
     @property
+    def suggestions_beside_crisis_lines(self) -> list[Hit]:
+        """The suggestions that still fit once the crisis lines are out: a message that is a
+        crisis and nothing else gets none, guesses beside the lines would only distract."""
+        return [h for h in self.suggestions if h.cosine is not None
+                and self.crisis_nearest - h.cosine < CRISIS_ONLY_MARGIN]
+
+    @property
     def worth_adding_to_crisis_lines(self) -> bool:
-        """After the crisis lines: an answer always; suggestions unless the message is a crisis
-        and nothing else."""
-        return self.confident or (bool(self.suggestions)
-                                  and self.crisis_margin < CRISIS_ONLY_MARGIN)
+        """After the crisis lines: an answer always; suggestions when some still fit."""
+        return self.confident or bool(self.suggestions_beside_crisis_lines)
 
     @property
     def suggestions(self) -> list[Hit]:
@@ -163,7 +171,7 @@ class Searcher:
         self.threshold = default_threshold(embedder.backend) if threshold is None else threshold
         self.lexical = LexicalIndex(list(kb.articles.values()))
         self._crisis_vectors: tuple | None = None
-        self._margins: OrderedDict[str, float] = OrderedDict()
+        self._margins: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._margins_lock = threading.Lock()   # the web app searches from several threads
 
     def search(self, query: str, k: int = 3, kommune: str | None = None) -> SearchResult:
@@ -192,7 +200,8 @@ class Searcher:
                  for a in candidates}
         order = sorted(fused, key=fused.get, reverse=True)
         ranked = order[:max(1, k, MAX_SUGGESTIONS)]
-        hits = [Hit(self.kb.articles[a], fused[a], dense[a].passage if a in dense else None)
+        hits = [Hit(self.kb.articles[a], fused[a], *((dense[a].passage, dense[a].best)
+                                                      if a in dense else (None, None)))
                 for a in ranked]
         # The margin is over every other article, the answer's own `related` ones too: they
         # are the articles most easily confused with it (exempting them: 0.9% -> 2.6% wrong).
@@ -203,9 +212,9 @@ class Searcher:
         gap = gap_in(query, self.kb.gaps, hits[0].article)
         if gap is not None:
             level = UNKNOWN                  # never answered from a neighbouring article
-        margin = self._remembered_margin(text, vector)
+        margin, nearest = self._remembered_margin(text, vector)
         return SearchResult(query, level == ANSWER, hits[:max(1, k)], municipality, level, gap,
-                            margin >= CRISIS_MARGIN, margin)
+                            margin >= CRISIS_MARGIN, nearest)
 
     def crisis_possible(self, query: str) -> bool:
         """The crisis check alone: one (cached) embedding, no ranking of articles."""
@@ -213,9 +222,10 @@ class Searcher:
         if not query:
             return False
         text = embedded_text(query)
-        return self._remembered_margin(text, self.embedder.query([text])[0]) >= CRISIS_MARGIN
+        return self._remembered_margin(text, self.embedder.query([text])[0])[0] >= CRISIS_MARGIN
 
-    def _remembered_margin(self, text: str, vector) -> float:
+    def _remembered_margin(self, text: str, vector) -> tuple[float, float]:
+        """(crisis margin, cosine of the nearest crisis example), remembered per text."""
         with self._margins_lock:
             margin = self._margins.get(text)
             if margin is not None:
@@ -228,17 +238,19 @@ class Searcher:
                 self._margins.popitem(last=False)
         return margin
 
-    def _crisis_margin(self, vector) -> float:
+    def _crisis_margin(self, vector) -> tuple[float, float]:
         """How much closer the question is to a crisis example than to any article question
-        or out-of-scope example (the crisis examples are embedded with the index)."""
+        or out-of-scope example (the crisis examples are embedded with the index), and how
+        close that crisis example is."""
         if self._crisis_vectors is None:       # read back from the index once
             self._crisis_vectors = (self.index.crisis, self.index.question_vectors())
         examples, questions = self._crisis_vectors
         if not len(examples):
-            return -1.0
+            return -1.0, -1.0
         nearest_other = max(float((questions @ vector).max()) if len(questions) else -1.0,
                             self.index.out_of_scope_score(vector))
-        return float((examples @ vector).max()) - nearest_other
+        nearest = float((examples @ vector).max())
+        return nearest - nearest_other, nearest
 
     def _level(self, hit: PassageHit | None, vector, margin: float, margin3: float) -> str:
         if hit is None:
@@ -252,28 +264,9 @@ class Searcher:
         return UNKNOWN
 
 
-_ENGLISH_WITH_DIGRAPHS = frozenset({"does", "goes", "shoes", "toe", "toes", "canoe", "poem",
-                                    "poet", "aerial", "israel", "michael", "bazaar"})
-
-
 def embedded_text(query: str) -> str:
     """What of a normalised query the embedding model reads (benches key their caches on it)."""
     return restore_danish_letters(query[:EMBED_CHARS])
-
-
-def restore_danish_letters(text: str) -> str:
-    """"hjaelp" -> "hjælp": citizens on foreign keyboards write æøå as ae/oe/aa, and the
-    embedding model reads the two spellings as different words. Lexical search folds instead."""
-    if re.search(r"[æøåÆØÅ]", text):
-        return text
-
-    def word(match: re.Match) -> str:
-        w = match.group(0)
-        if w.lower() in _ENGLISH_WITH_DIGRAPHS:
-            return w
-        return w.replace("aa", "å").replace("oe", "ø").replace("ae", "æ")
-
-    return re.sub(r"[A-Za-z]+", word, text)
 
 
 def normalise_query(query: str) -> str:

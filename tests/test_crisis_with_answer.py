@@ -1,7 +1,8 @@
 """After the crisis lines, what else the citizen sees, on the real knowledge and embeddings:
 a rights question inside a hard message still gets its articles ("min søn er anbragt og jeg
-må ikke se ham"), while a message that is a crisis and nothing else gets the lines only — no
-"Mente du …?" with kontanthjælp and pension under "jeg vil ikke leve mere"."""
+må ikke se ham"), a message that is a crisis and nothing else gets the lines only — no
+"Mente du …?" with kontanthjælp and pension under "jeg vil ikke leve mere" — and where the
+citizen asks what to do, only the help that fits (akut psykisk hjælp, not kontanthjælp)."""
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,7 @@ def real_service(service, monkeypatch) -> KnowledgeService:
 
 @pytest.mark.parametrize("text", [
     "jeg vil ikke leve mere",
-    "jeg vil ikke leve mere, hvad gør jeg",
+    "jeg orker ikke at leve mere",
     "jeg tænker på at tage mit liv",
 ])
 def test_a_crisis_and_nothing_else_gets_the_lines_only(real_service, text):
@@ -37,10 +38,21 @@ def test_a_crisis_and_nothing_else_gets_the_lines_only(real_service, text):
     assert not [b for m in messages for b in m.get("buttons") or []]
 
 
+def offered(messages) -> list[str]:
+    return [b["title"] for m in messages for b in m.get("buttons") or []]
+
+
+def test_asking_what_to_do_gets_the_help_that_fits_and_no_guesses(real_service):
+    messages, _ = run(ActionCrisis(), tracker("jeg vil ikke leve mere, hvad gør jeg", "crisis"))
+    assert responses(messages)[0].startswith("utter_crisis")
+    kb = real_service.kb
+    assert kb.article("akut-psykisk-hjaelp").title in offered(messages)
+    assert kb.article("kontanthjaelp").title not in offered(messages)
+
+
 def test_a_hard_rights_question_gets_the_lines_and_its_articles(real_service):
     messages, _ = run(ActionCrisis(), tracker("min søn er blevet anbragt og jeg må ikke se ham",
                                               "crisis"))
     said = responses(messages)
     assert said[0].startswith("utter_crisis")
-    offered = [b["title"] for m in messages for b in m.get("buttons") or []]
-    assert real_service.kb.article("samvaer-anbragt-barn").title in offered
+    assert real_service.kb.article("samvaer-anbragt-barn").title in offered(messages)
