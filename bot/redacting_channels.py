@@ -21,7 +21,12 @@ from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic.request import Request
 
+from bot import action_schema
 from knowledge.redact import redact, without_surrogates
+
+# Every `rasa run` of this project loads this module (bot/credentials.yml): the place to give
+# Rasa its response check with the schema checked once (bot/action_schema.py).
+action_schema.install()
 
 MAX_CHARS = 1000  # as the web app's message limit: the NLU and the search read no more
 
