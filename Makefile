@@ -12,6 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 RASA_INPUTS := config.yml bot/domain.yml bot/e5_featurizer.py $(wildcard bot/data/*.yml) \
+               $(wildcard bot/data/nlu/*.yml) \
                bot/data/generated_kommuner.yml
 
 .PHONY: help run test test-fast test-production venvs browser npm services index train validate \
@@ -88,7 +89,8 @@ index: $(VENV)/.installed
 # what is labelled there), so any of them changing regenerates it and so retrains the model.
 GENERATED_INPUTS := knowledge/municipalities.yml knowledge/rasa_lookup.py \
                     $(wildcard knowledge/articles/*.yml knowledge/articles/*/*.yml) \
-                    $(filter-out bot/data/generated_%,$(wildcard bot/data/*.yml))
+                    $(filter-out bot/data/generated_%,$(wildcard bot/data/*.yml)) \
+                    $(wildcard bot/data/nlu/*.yml)
 
 bot/data/generated_kommuner.yml: $(GENERATED_INPUTS) $(VENV)/.installed
 	@$(PY) -m knowledge.cli rasa-lookup --out $@

@@ -26,7 +26,7 @@ EXPECTED_MUNICIPALITIES = 98
 OUT_OF_SCOPE = "out_of_scope.yml"  # optional: without it, only the score threshold rejects
 GAPS = "gaps.yml"                  # optional: known topics without an article
 # The NLU's crisis examples (one place for them) also serve the search's crisis check.
-NLU_FILE = Path(__file__).resolve().parent.parent / "bot" / "data" / "nlu.yml"
+NLU_FILE = Path(__file__).resolve().parent.parent / "bot" / "data" / "nlu" / "crisis.yml"
 
 
 def nlu_crisis_examples(path: Path) -> tuple[str, ...]:

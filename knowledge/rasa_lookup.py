@@ -68,10 +68,10 @@ def _quote(item: str) -> str:
 
 
 def labelled_elsewhere(data_dir: Path, skip: Path) -> set[str]:
-    """Every example text in the hand-written NLU files (so generated data never gives one
-    of them a second intent)."""
+    """Every example text in the hand-written NLU files, bot/data/nlu/*.yml included (so
+    generated data never gives one of them a second intent)."""
     found: set[str] = set()
-    for path in sorted(data_dir.glob("*.yml")):
+    for path in sorted(data_dir.rglob("*.yml")):
         if path.resolve() == skip.resolve() or path.name.startswith("generated_"):
             continue
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

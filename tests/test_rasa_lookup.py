@@ -98,3 +98,21 @@ def test_articles_of_other_intents_are_not_rights_questions(tmp_path):
     real = Path(__file__).resolve().parents[1] / "knowledge" / "articles"
     for stem in OTHER_INTENT_ARTICLES:                         # no stale names
         assert not real.is_dir() or list(real.glob(f"**/{stem}.yml")), stem
+
+
+def test_examples_labelled_in_a_subfolder_of_the_nlu_are_not_generated_again(tmp_path):
+    """The hand-written NLU lives in bot/data/nlu/*.yml: a question labelled there (here as a
+    complaint) must not come back from the articles as ask_rights."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.yml").write_text(
+        "questions:\n  - kan jeg få kontanthjælp\n  - min sag er forkert\n", encoding="utf-8")
+    nlu = tmp_path / "data" / "nlu"
+    nlu.mkdir(parents=True)
+    (nlu / "complaint.yml").write_text('version: "3.1"\nnlu:\n- intent: complain\n'
+                                       "  examples: |\n    - Min sag er forkert\n",
+                                       encoding="utf-8")
+    out = write_lookup(MINI, tmp_path / "data" / "generated_kommuner.yml", articles_dir=articles)
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    block = next(e for e in doc["nlu"] if e.get("intent") == "ask_rights")
+    assert [line[2:] for line in block["examples"].splitlines()] == ["kan jeg få kontanthjælp"]

@@ -206,3 +206,14 @@ def test_local_channels_need_role_sources_and_a_valid_email(kdir: Path) -> None:
     assert any("channels[0].role: mangler" in p for p in found), found
     assert any("channels[0].email: 'ikke-en-mail' er ikke en e-mailadresse" in p
                for p in found), found
+
+
+def test_the_search_gets_the_nlu_s_crisis_examples() -> None:
+    """knowledge/loader.py reads the crisis intent from bot/data/nlu/crisis.yml; a wrong path
+    would silently give the search's crisis check no examples at all."""
+    from knowledge.loader import NLU_FILE, nlu_crisis_examples
+
+    examples = nlu_crisis_examples(NLU_FILE)
+    assert len(examples) >= 100
+    assert "jeg vil ikke leve mere" in examples
+    assert all("[" not in e and e == e.strip() for e in examples)
