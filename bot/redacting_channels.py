@@ -22,20 +22,19 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic.request import Request
 
 from bot import action_schema
+from knowledge.limits import MAX_QUERY_CHARS
 from knowledge.redact import redact, without_surrogates
 
 # Every `rasa run` of this project loads this module (bot/credentials.yml): the place to give
 # Rasa its response check with the schema checked once (bot/action_schema.py).
 action_schema.install()
 
-MAX_CHARS = 1000  # as the web app's message limit: the NLU and the search read no more
-
 
 def clean(text: Any) -> Text:
     """What a message may hold once it is inside Rasa: text, whole characters, no PII."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    return redact(without_surrogates(text)[:MAX_CHARS])
+    return redact(without_surrogates(text)[:MAX_QUERY_CHARS])
 
 
 def clean_metadata(value: Any) -> Any:

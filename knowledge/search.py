@@ -20,12 +20,10 @@ from .embedder import Embedder
 from .gaps import Gap, gap_in
 from .index import ArticleIndex, Passage, PassageHit
 from .lexical import LexicalIndex
+from .limits import MAX_QUERY_CHARS
 from .models import Article, KnowledgeBase, Municipality
 from .text import restore_danish_letters
 
-# The longest message or search the bot reads, in characters: the one limit the web app's
-# checks, the advisers' search box and the widget (a test holds widget.js to it) all use.
-MAX_QUERY_CHARS = 1000
 # The embedding costs ~1-2 ms a token; a long worried message is embedded by its start (its
 # gist), while the lexical half still reads every word. Bounds the worst case to ~100 ms.
 EMBED_CHARS = 400
