@@ -3,16 +3,10 @@ as `rasa run` loads it: installed by the channel module, the same verdicts and e
 as Rasa's own `jsonschema.validate`, and the schema itself checked once, not on every call."""
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
+from rasa_venv import probe as run_probe
 
 pytestmark = pytest.mark.integration
-
-REPO = Path(__file__).resolve().parents[2]
-PYTHON = REPO / ".venv-rasa" / "bin" / "python"
 
 PROBE = r"""
 import json
@@ -57,10 +51,7 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def probe() -> dict:
-    done = subprocess.run([str(PYTHON), "-c", PROBE], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_probe(PROBE)
 
 
 def test_the_channel_module_installs_the_check(probe):

@@ -2,18 +2,12 @@
 length limit as the web app (knowledge.limits) and no personal data."""
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
+from rasa_venv import probe as run_probe
 
 from knowledge.limits import MAX_QUERY_CHARS
 
 pytestmark = pytest.mark.integration
-
-REPO = Path(__file__).resolve().parents[2]
-PYTHON = REPO / ".venv-rasa" / "bin" / "python"
 
 PROBE = r"""
 import json
@@ -29,10 +23,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def cleaned() -> dict:
-    done = subprocess.run([str(PYTHON), "-c", PROBE], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_probe(PROBE)
 
 
 def test_a_long_message_is_cut_where_the_web_app_cuts_it(cleaned):
