@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from knowledge.crisis import detect
     from knowledge.service import KnowledgeService
+    from knowledge.text import fold
 
     sets = yaml.safe_load(SETS.read_text(encoding="utf-8"))
     crisis, hard = sets["crisis"], sets["not_crisis"]
@@ -62,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
 
     net_missed = [c for c in crisis if detect(c["q"]) is None]
     missed = [c for c in crisis if not caught(c["q"])]
+    # Some messages of the set are also the NLU's crisis examples, which the meaning check
+    # compares with: caught by construction. The recall without them is the honest one.
+    anchors = {fold(x) for x in service.kb.crisis_examples}
+    unseen = [c for c in crisis if fold(c["q"]) not in anchors]
     tripped = [h for h in hard if caught(h["q"])]
     # A keyword alarm with no article or suggestion worth adding is "the crisis lines only"
     # (the NLU's crisis intent too: --url). An alarm by meaning only keeps the usual reply.
@@ -71,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         "crisis messages": len(crisis),
         "recall (keyword net alone)": round(1 - len(net_missed) / len(crisis), 3),
         "recall (keyword net + meaning check)": round(1 - len(missed) / len(crisis), 3),
+        "recall on the messages that are not crisis examples themselves": (
+            f"{1 - sum(not caught(c['q']) for c in unseen) / len(unseen):.3f} "
+            f"({len(unseen)} of {len(crisis)})"),
         "missed, by kind": dict(Counter(c["kind"] for c in missed)),
         "hard not-crisis messages": len(hard),
         "raise the alarm": round(len(tripped) / len(hard), 3),
