@@ -18,6 +18,7 @@ from .schema import (
     check_municipalities_file,
     check_out_of_scope_file,
     check_related,
+    check_shared_questions,
 )
 from .settings import settings
 from .yamlfile import Problem, load_yaml
@@ -145,6 +146,7 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
         if article:
             articles[article.id] = article
     problems.extend(check_related(articles))
+    problems.extend(check_shared_questions(articles))
     if not articles and not any(p.severity == "error" for p in problems):
         problems.append(Problem(display(knowledge_dir / "articles"), 1, "articles",
                                 "der er ingen artikler"))

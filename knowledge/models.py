@@ -89,6 +89,7 @@ class Article:
     valid_until: date | None = None
     related: tuple[str, ...] = ()
     related_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    question_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def topic_label(self) -> str:

@@ -24,6 +24,7 @@ from .models import (
     Municipality,
 )
 from .readability import LIX_LIMIT, lix
+from .text import fold
 from .yamlfile import Problem, YamlDoc, dotted
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -191,6 +192,7 @@ def check_article(doc: YamlDoc, expected_id: str, channel_ids: set[str], today: 
         reviewed=reviewed, lang=lang, url=f"{public_url}/artikel/{article_id}",
         source_file=doc.file, valid_from=valid_from, valid_until=valid_until,
         related=related, related_lines=tuple(doc.line("related", i) for i in range(len(related))),
+        question_lines=tuple(doc.line("questions", i) for i in range(len(questions))),
     )
 
 
@@ -207,6 +209,23 @@ def check_related(articles: dict[str, Article]) -> list[Problem]:
                 hint = f" (mente du '{guess[0]}'?)" if guess else ""
                 problems.append(Problem(article.source_file, line, "related",
                                         f"artiklen '{value}' findes ikke{hint}"))
+    return problems
+
+
+def check_shared_questions(articles: dict[str, Article]) -> list[Problem]:
+    """An example question that stands in two articles (as the same words) pulls the search
+    to both, so the bot can answer neither with confidence: a warning at the second."""
+    seen: dict[str, tuple[Article, int]] = {}
+    problems = []
+    for article in articles.values():
+        for question, line in zip(article.questions, article.question_lines):
+            key = fold(question)
+            first = seen.setdefault(key, (article, line))
+            if first[0].id != article.id:
+                problems.append(Problem(
+                    article.source_file, line, "questions",
+                    f"'{question}' står også i {first[0].source_file}:{first[1]}; et "
+                    "eksempelspørgsmål skal høre til én artikel", "warning"))
     return problems
 
 

@@ -217,3 +217,14 @@ def test_the_search_gets_the_nlu_s_crisis_examples() -> None:
     assert len(examples) >= 100
     assert "jeg vil ikke leve mere" in examples
     assert all("[" not in e and e == e.strip() for e in examples)
+
+
+def test_an_example_question_in_two_articles_is_a_warning_naming_both(kdir: Path) -> None:
+    replace_in(kdir / "articles" / "socialt-frikort.yml", "  - hvad er et frikort\n",
+               "  - hvad er et frikort\n  - Hvor lang tid har jeg til at klage?\n")
+    result = load_knowledge(kdir, today=TODAY)
+    assert result.kb is not None                      # a warning: the bot still loads
+    shared = [p for p in result.problems if p.field == "questions"]
+    assert len(shared) == 1 and shared[0].severity == "warning"
+    assert shared[0].file.endswith("socialt-frikort.yml") and shared[0].line == 14
+    assert "klagefrist.yml:14" in shared[0].message
