@@ -41,9 +41,9 @@ class Settings:
             embedder=env.get("RETTIGHEDSBOT_EMBEDDER", "e5"),
             st_model=env.get("RETTIGHEDSBOT_ST_MODEL", "intfloat/multilingual-e5-small"),
             public_url=(env.get("RETTIGHEDSBOT_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
-            threshold=_number(env.get("RETTIGHEDSBOT_THRESHOLD"), float),
-            embed_threads=_number(env.get("RETTIGHEDSBOT_EMBED_THREADS"), int),
-            omp_threads=_number(env.get("OMP_NUM_THREADS"), int),
+            threshold=_number(env, "RETTIGHEDSBOT_THRESHOLD", float),
+            embed_threads=_number(env, "RETTIGHEDSBOT_EMBED_THREADS", int),
+            omp_threads=_number(env, "OMP_NUM_THREADS", int),
         )
 
     @property
@@ -59,7 +59,14 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-def _number(text: str | None, kind: type) -> float | int | None:
-    """An unset or empty variable is no override, as `os.environ.get(...) or default` was."""
-    text = (text or "").strip()
-    return kind(text) if text else None
+def _number(env: Mapping[str, str], name: str, kind: type) -> float | int | None:
+    """An unset or empty variable is no override, as `os.environ.get(...) or default` was;
+    a value that is not a number stops the process with the variable's name."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a{'n integer' if kind is int else ' number'}"
+                         ) from None

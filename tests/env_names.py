@@ -3,7 +3,7 @@ hold README, CONTRIBUTING and the deployment files to the code compare those fil
 
 A read is `os.environ.get("X")`, `os.environ["X"]`, `os.getenv("X")`, `env.get("X")` (the
 mapping `Settings.from_env` and scripts/stack.py read), the small parsing helpers
-(`_int("X")`, `_float("X")`, `_count("X")`), `${X}` in Rasa's endpoint files and `${X:-}` in
+(`_int("X")`, `_float("X")`, `_count("X")`, `_number(env, "X", ...)`), `${X}` in Rasa's endpoint files and `${X:-}` in
 the shell scripts. Writes (`setdefault`, building a child's environment) are not reads.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ PYTHON_READS = (
     re.compile(rf"environ\[{NAME}\]"),
     re.compile(rf"getenv\(\s*{NAME}"),
     re.compile(rf"\b_(?:int|float|count)\(\s*{NAME}"),
+    re.compile(rf"\b_number\(\s*env,\s*{NAME}"),
 )
 SHELL_READ = re.compile(r"\$\{([A-Z][A-Z0-9_]+)[:}-]")
 

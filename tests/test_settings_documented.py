@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from knowledge.settings import DEFAULT_PUBLIC_URL, Settings, settings
 from web import config as web_config
 
@@ -57,3 +59,10 @@ def test_numbers_are_parsed_once_and_unset_means_no_override():
     both = Settings.from_env({"RETTIGHEDSBOT_EMBED_THREADS": "1", "OMP_NUM_THREADS": "2"})
     assert both.search_threads == 1
     assert Settings.from_env({}).threshold is None
+
+
+def test_a_value_that_is_not_a_number_names_its_variable():
+    with pytest.raises(ValueError, match=r"RETTIGHEDSBOT_THRESHOLD='høj' is not a number"):
+        Settings.from_env({"RETTIGHEDSBOT_THRESHOLD": "høj"})
+    with pytest.raises(ValueError, match=r"OMP_NUM_THREADS='2.5' is not an integer"):
+        Settings.from_env({"OMP_NUM_THREADS": "2.5"})
