@@ -36,10 +36,15 @@ def open_widget(page, url: str) -> None:
 
 
 def ask(page, text: str, answer_text: str):
+    """Send `text` and wait for its own answer: a new bot message with `answer_text` (an
+    earlier answer with the same words must not count), the turn over (no typing dots)."""
+    answers = bot_messages(page).filter(has_text=answer_text)
+    before = answers.count()
     page.locator("#rb-input").fill(text)
     page.keyboard.press("Enter")
-    answer = bot_messages(page).filter(has_text=answer_text).last
+    answer = answers.nth(before)
     answer.wait_for()
+    page.wait_for_function("() => !document.querySelector('.rb-typing.rb-on')")
     return answer
 
 
