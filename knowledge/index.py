@@ -24,7 +24,7 @@ from .embedder import Embedder
 from .models import Article, KnowledgeBase
 from .text import restore_danish_letters
 
-INDEX_FORMAT = 5  # bump when the way passages are built or stored changes
+INDEX_FORMAT = 6  # bump when the way passages are built or stored changes
 CHUNK_CHARS = 400
 LAST_GOOD = "last-good.json"
 # An article whose second passage also matches is more likely right than one lucky match:
@@ -92,6 +92,15 @@ def examples_of(kb: KnowledgeBase) -> list:
     return [list(kb.out_of_scope), list(kb.crisis_examples)]
 
 
+def as_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Example messages (article questions, out-of-scope and crisis examples) embedded as a
+    citizen's message is (search.embedded_text): æøå restored first ("faar jeg hjaelp"), as
+    the two spellings embed apart."""
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return embedder.query([restore_danish_letters(t) for t in texts])
+
+
 def index_key(embedder: Embedder, passages: list[Passage], anchors: list) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([INDEX_FORMAT, embedder.backend, embedder.model, anchors],
@@ -117,18 +126,14 @@ class ArticleIndex:
         questions = [i for i, p in enumerate(passages) if p.kind == "question"]
         others = [i for i, p in enumerate(passages) if p.kind != "question"]
         vectors = np.zeros((len(passages), embedder.dim), dtype=np.float32)
-        if questions:  # a citizen's question is compared with example questions as query↔query,
-            # both with æøå restored ("faar jeg hjaelp"): the two spellings embed apart
-            vectors[questions] = embedder.query(
-                [restore_danish_letters(passages[i].text) for i in questions])
+        if questions:  # a citizen's question is compared with example questions as query↔query
+            vectors[questions] = as_queries(embedder, [passages[i].text for i in questions])
         if others:
             vectors[others] = embedder.passage([passages[i].text for i in others])
         index = _new_faiss_index(embedder.dim, len(passages))
         index.add(vectors)
-        anchors = (embedder.query(list(kb.out_of_scope)) if kb.out_of_scope
-                   else np.zeros((0, embedder.dim), dtype=np.float32))
-        crisis = (embedder.query(list(kb.crisis_examples)) if kb.crisis_examples
-                  else np.zeros((0, embedder.dim), dtype=np.float32))
+        anchors = as_queries(embedder, list(kb.out_of_scope))
+        crisis = as_queries(embedder, list(kb.crisis_examples))
         manifest = {
             "format": INDEX_FORMAT,
             "backend": embedder.backend,
