@@ -166,7 +166,7 @@ class Searcher:
         self.kb = kb
         self.index = index
         self.embedder = embedder
-        self.threshold = default_threshold(embedder.backend) if threshold is None else threshold
+        self.threshold = default_threshold(embedder.backend, threshold)
         self.lexical = LexicalIndex(list(kb.articles.values()))
         self._crisis_vectors: tuple | None = None
         self._margins: OrderedDict[str, tuple[float, float]] = OrderedDict()
@@ -198,9 +198,11 @@ class Searcher:
                  for a in candidates}
         order = sorted(fused, key=fused.get, reverse=True)
         ranked = order[:max(1, k, MAX_SUGGESTIONS)]
-        hits = [Hit(self.kb.articles[a], fused[a], *((dense[a].passage, dense[a].best)
-                                                      if a in dense else (None, None)))
-                for a in ranked]
+        hits = []
+        for a in ranked:              # an article found by its words only has no passage
+            d = dense.get(a)
+            hits.append(Hit(self.kb.articles[a], fused[a], d.passage if d else None,
+                            d.best if d else None))
         # The margin is over every other article, the answer's own `related` ones too: they
         # are the articles most easily confused with it (exempting them: 0.9% -> 2.6% wrong).
         second = fused[order[1]] if len(order) > 1 else 0.0
@@ -225,16 +227,16 @@ class Searcher:
     def _remembered_margin(self, text: str, vector) -> tuple[float, float]:
         """(crisis margin, cosine of the nearest crisis example), remembered per text."""
         with self._margins_lock:
-            margin = self._margins.get(text)
-            if margin is not None:
+            remembered = self._margins.get(text)
+            if remembered is not None:
                 self._margins.move_to_end(text)
-                return margin
-        margin = self._crisis_margin(vector)
+                return remembered
+        remembered = self._crisis_margin(vector)
         with self._margins_lock:
-            self._margins[text] = margin
+            self._margins[text] = remembered
             while len(self._margins) > CRISIS_CACHE:
                 self._margins.popitem(last=False)
-        return margin
+        return remembered
 
     def _crisis_margin(self, vector) -> tuple[float, float]:
         """How much closer the question is to a crisis example than to any article question
