@@ -3,8 +3,8 @@ hold README, CONTRIBUTING and the deployment files to the code compare those fil
 
 A read is `os.environ.get("X")`, `os.environ["X"]`, `os.getenv("X")`, `env.get("X")` (the
 mapping `Settings.from_env` and scripts/stack.py read), the small parsing helpers
-(`_int("X")`, `_float("X")`, `_count("X")`, `_number(env, "X", ...)`), `${X}` in Rasa's endpoint files and `${X:-}` in
-the shell scripts. Writes (`setdefault`, building a child's environment) are not reads.
+(`_int("X")`, `_float("X")`, `_count("X")`, `_number(env, "X", ...)`), `${X}` in Rasa's
+endpoint files and `${X:-}` in the shell scripts. Writes (`setdefault`, building a child's environment) are not reads.
 """
 from __future__ import annotations
 

@@ -25,6 +25,10 @@ def real_service(service, monkeypatch) -> KnowledgeService:
     return service
 
 
+def offered(messages) -> list[str]:
+    return [b["title"] for m in messages for b in m.get("buttons") or []]
+
+
 @pytest.mark.parametrize("text", [
     "jeg vil ikke leve mere",
     "jeg orker ikke at leve mere",
@@ -35,11 +39,7 @@ def test_a_crisis_and_nothing_else_gets_the_lines_only(real_service, text):
     said = responses(messages)
     assert said[0].startswith("utter_crisis")
     assert "utter_suggest" not in said and "utter_article" not in said
-    assert not [b for m in messages for b in m.get("buttons") or []]
-
-
-def offered(messages) -> list[str]:
-    return [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert offered(messages) == []
 
 
 def test_asking_what_to_do_gets_the_help_that_fits_and_no_guesses(real_service):

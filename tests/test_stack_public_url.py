@@ -2,14 +2,9 @@
 article links and the web app's own address must name one site, also on another port."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
+from .scripts import script
 
-REPO = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("stack_for_url", REPO / "scripts" / "stack.py")
-stack = sys.modules.setdefault("stack_for_url", importlib.util.module_from_spec(_spec))
-_spec.loader.exec_module(stack)
+stack = script("stack")
 
 
 def test_the_web_address_is_every_process_s_public_url(monkeypatch):

@@ -11,18 +11,14 @@ kept for a test that serves a council's page with a standard widget there.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("rettighedsbot_stack", REPO / "scripts" / "stack.py")
-stack_module = importlib.util.module_from_spec(_spec)
-sys.modules["rettighedsbot_stack"] = stack_module
-_spec.loader.exec_module(stack_module)
+from tests.scripts import script
+
+stack_module = script("stack")
 
 # Loading the Rasa model takes about a minute on an idle machine; allow for a busy one.
 READY_TIMEOUT = 400.0

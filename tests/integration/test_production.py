@@ -12,7 +12,6 @@ to the other engine), counted in the tracker store afterwards. Kept last: the ki
 from __future__ import annotations
 
 import concurrent.futures
-import importlib.util
 import os
 import random
 import signal
@@ -33,17 +32,14 @@ from sqlalchemy import create_engine, text
 from knowledge.complaint import deadline_for
 from knowledge.dates import danish_date_with_weekday as format_date_da
 from tests.local_http import free_port
+from tests.scripts import script
 from web.messages import FALLBACK
 from web.rasa import engine_order
 
 pytestmark = [pytest.mark.integration, pytest.mark.production]
 
 REPO = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("rettighedsbot_throwaway",
-                                               REPO / "scripts" / "throwaway_services.py")
-services = importlib.util.module_from_spec(_spec)
-sys.modules["rettighedsbot_throwaway"] = services     # dataclasses look their module up
-_spec.loader.exec_module(services)
+services = script("throwaway_services")
 
 DOMAIN = yaml.safe_load((REPO / "bot" / "domain.yml").read_text(encoding="utf-8"))
 READY_TIMEOUT = 400.0
