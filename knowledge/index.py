@@ -20,11 +20,12 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from .article_classifier import ArticleClassifier
 from .embedder import Embedder
 from .models import Article, KnowledgeBase
 from .text import restore_danish_letters
 
-INDEX_FORMAT = 6  # bump when the way passages are built or stored changes
+INDEX_FORMAT = 7  # bump when the way passages are built or stored changes
 CHUNK_CHARS = 400
 LAST_GOOD = "last-good.json"
 # An article whose second passage also matches is more likely right than one lucky match:
@@ -37,6 +38,8 @@ SECOND_WEIGHT = 0.6
 HNSW_FROM = 50_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_SEARCH = 256
+# The passages the article classifier learns from: how citizens ask, and the title.
+TAUGHT_KINDS = ("question", "title")
 
 
 @dataclass(frozen=True)
@@ -112,13 +115,16 @@ def index_key(embedder: Embedder, passages: list[Passage], anchors: list) -> str
 
 class ArticleIndex:
     def __init__(self, index: faiss.Index, passages: list[Passage], anchors: np.ndarray,
-                 manifest: dict, crisis: np.ndarray | None = None):
+                 manifest: dict, crisis: np.ndarray | None = None,
+                 classifier: ArticleClassifier | None = None):
         self._index = index
         self.passages = passages
         self.anchors = anchors  # out-of-scope examples, embedded as queries
         self.manifest = manifest
         # crisis examples (the NLU's), embedded as queries: the search's crisis check
         self.crisis = crisis if crisis is not None else np.zeros((0, index.d), dtype=np.float32)
+        # which article a question is about, learned from the example questions and titles
+        self.classifier = classifier
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder) -> ArticleIndex:
@@ -134,6 +140,9 @@ class ArticleIndex:
         index.add(vectors)
         anchors = as_queries(embedder, list(kb.out_of_scope))
         crisis = as_queries(embedder, list(kb.crisis_examples))
+        taught = [i for i, p in enumerate(passages) if p.kind in TAUGHT_KINDS]
+        classifier = ArticleClassifier.train(vectors[taught],
+                                             [passages[i].article_id for i in taught])
         manifest = {
             "format": INDEX_FORMAT,
             "backend": embedder.backend,
@@ -144,9 +153,10 @@ class ArticleIndex:
             "passages": len(passages),
             "out_of_scope_examples": len(anchors),
             "crisis_examples": len(crisis),
+            "classifier": classifier is not None,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        return cls(index, passages, anchors, manifest, crisis.astype(np.float32))
+        return cls(index, passages, anchors, manifest, crisis.astype(np.float32), classifier)
 
     def question_vectors(self) -> np.ndarray:
         """The example questions' vectors (read back from the index, float32)."""
@@ -196,6 +206,8 @@ class ArticleIndex:
             faiss.write_index(self._index, str(tmp / "index.faiss"))
             np.save(tmp / "anchors.npy", self.anchors)
             np.save(tmp / "crisis.npy", self.crisis)
+            if self.classifier is not None:
+                self.classifier.save(tmp)
             (tmp / "passages.json").write_text(
                 json.dumps([asdict(p) for p in self.passages], ensure_ascii=False), "utf-8")
             # The last good knowledge set, to serve if the YAML is broken when a process starts.
@@ -216,7 +228,7 @@ class ArticleIndex:
         anchors = np.load(folder / "anchors.npy")
         crisis = np.load(folder / "crisis.npy") if (folder / "crisis.npy").exists() else None
         return cls(faiss.read_index(str(folder / "index.faiss")), passages, anchors, manifest,
-                   crisis)
+                   crisis, ArticleClassifier.load(folder))
 
 
 def load_or_build(kb: KnowledgeBase, embedder: Embedder, index_dir: Path,

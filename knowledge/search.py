@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .embedder import Embedder
 from .gaps import Gap, gap_in
 from .index import ArticleIndex, Passage, PassageHit
+from .language import detect_language
 from .lexical import LexicalIndex
 from .limits import MAX_QUERY_CHARS
 from .models import Article, KnowledgeBase, Municipality
@@ -46,6 +47,20 @@ OUT_OF_SCOPE_MARGIN = 0.02
 # "Mente du …?" suggestions — the right article is among them in ~95% of those cases.
 ANSWER_MARGIN = 0.02
 THIRD_MARGIN = 0.03
+# The article classifier (knowledge/article_classifier.py), trained on the example questions,
+# tells sibling articles apart where the cosine cannot. It has a say both ways:
+# - CLASSIFIER_SURE: when it gives the search's best article at least this probability, the
+#   search answers without ANSWER_MARGIN and THIRD_MARGIN;
+# - CLASSIFIER_DOUBT: when it names another article, or gives this one less than this, the
+#   margins alone are not enough ("må jeg fremleje min lejlighed mens jeg er i udlandet" is
+#   closest to a prison article's question about one's flat; the classifier says otherwise).
+# Chosen on the eval, held-out and probe sets (bench/README.md, "Article classifier").
+CLASSIFIER_SURE = 0.6
+CLASSIFIER_DOUBT = 0.4
+# The example questions it learns from are Danish and English: in other languages its
+# probabilities mean nothing ("чи можу я продовжити дозвіл на проживання" -> hjemrejseydelse),
+# and the margins decide alone.
+CLASSIFIER_LANGUAGES = ("da", "en")
 # Below the threshold but this close (dense cosine), the best articles are worth suggesting.
 SUGGEST_BELOW = 0.02
 MAX_SUGGESTIONS = 3
@@ -208,7 +223,8 @@ class Searcher:
         second = fused[order[1]] if len(order) > 1 else 0.0
         third = fused[order[2]] if len(order) > 2 else 0.0
         top = fused[ranked[0]]
-        level = self._level(dense.get(ranked[0]), vector, top - second, top - third)
+        level = self._level(dense.get(ranked[0]), vector, top - second, top - third,
+                            detect_language(query) in CLASSIFIER_LANGUAGES)
         gap = gap_in(query, self.kb.gaps, hits[0].article)
         if gap is not None:
             level = UNKNOWN                  # never answered from a neighbouring article
@@ -252,16 +268,32 @@ class Searcher:
         nearest = float((examples @ vector).max())
         return nearest - nearest_other, nearest
 
-    def _level(self, hit: PassageHit | None, vector, margin: float, margin3: float) -> str:
+    def _level(self, hit: PassageHit | None, vector, margin: float, margin3: float,
+               classifier_reads: bool) -> str:
         if hit is None:
             return UNKNOWN
         if hit.best - self.index.out_of_scope_score(vector) < OUT_OF_SCOPE_MARGIN:
             return UNKNOWN
-        if hit.best >= self.threshold and margin >= ANSWER_MARGIN and margin3 >= THIRD_MARGIN:
-            return ANSWER
+        if hit.best >= self.threshold:
+            margins = margin >= ANSWER_MARGIN and margin3 >= THIRD_MARGIN
+            belief = self._classifier_belief(hit.article_id, vector) if classifier_reads else None
+            if belief is None and margins:
+                return ANSWER
+            if belief is not None and (belief >= CLASSIFIER_SURE
+                                       or (margins and belief >= CLASSIFIER_DOUBT)):
+                return ANSWER
         if hit.best >= self.threshold - SUGGEST_BELOW:
             return SUGGEST
         return UNKNOWN
+
+    def _classifier_belief(self, article_id: str, vector) -> float | None:
+        """How sure the classifier is that the question is about this article: its
+        probability if it is the classifier's own first choice, else 0 (None: no classifier)."""
+        classifier = self.index.classifier
+        if classifier is None:
+            return None
+        best, probability = classifier.best(vector)
+        return probability if best == article_id else 0.0
 
 
 def embedded_text(query: str) -> str:

@@ -11,7 +11,7 @@ import actions.common
 from actions.crisis import ActionCrisis
 from knowledge.service import KnowledgeService
 
-from .test_actions import responses, run, tracker
+from .test_actions import custom, responses, run, tracker
 
 
 @pytest.fixture(scope="module")
@@ -55,4 +55,8 @@ def test_a_hard_rights_question_gets_the_lines_and_its_articles(real_service):
                                               "crisis"))
     said = responses(messages)
     assert said[0].startswith("utter_crisis")
-    assert real_service.kb.article("samvaer-anbragt-barn").title in offered(messages)
+    # answered after the lines (the article classifier is sure), or offered among the
+    # suggestions: either way the citizen sees the article about contact with an anbragt child
+    answered = [c.get("article_id") for c in custom(messages)]
+    assert ("samvaer-anbragt-barn" in answered
+            or real_service.kb.article("samvaer-anbragt-barn").title in offered(messages)), said

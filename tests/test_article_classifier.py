@@ -1,0 +1,141 @@
+"""The article classifier: what it learns, that it is kept with the index, and the say it has
+in the answer level on the real knowledge and embeddings (knowledge/search.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge import article_classifier
+from knowledge.article_classifier import ArticleClassifier
+from knowledge.index import ArticleIndex, load_or_build
+from knowledge.loader import load_or_raise
+from knowledge.search import ANSWER, CLASSIFIER_DOUBT, CLASSIFIER_SURE, SUGGEST
+from knowledge.service import KnowledgeService
+
+
+def clusters(n_classes: int = 4, per_class: int = 12, dim: int = 16, seed: int = 1):
+    """Unit vectors around one random centre per class, as example questions lie around
+    their article."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(n_classes, dim))
+    vectors, labels = [], []
+    for c in range(n_classes):
+        points = centres[c] + 0.35 * rng.normal(size=(per_class, dim))
+        vectors.append(points / np.linalg.norm(points, axis=1, keepdims=True))
+        labels += [f"artikel-{c}"] * per_class
+    return np.vstack(vectors).astype(np.float32), labels, centres
+
+
+def test_it_learns_which_article_a_vector_is_about() -> None:
+    vectors, labels, centres = clusters()
+    classifier = ArticleClassifier.train(vectors, labels)
+    assert classifier is not None and classifier.classes == tuple(sorted(set(labels)))
+    assert [classifier.best(v)[0] for v in vectors] == labels
+    unseen = centres / np.linalg.norm(centres, axis=1, keepdims=True)   # not a training point
+    for c, vector in enumerate(unseen):
+        article, probability = classifier.best(vector.astype(np.float32))
+        assert article == f"artikel-{c}" and 0.5 < probability <= 1.0
+
+
+def test_the_same_knowledge_gives_the_same_weights() -> None:
+    vectors, labels, _ = clusters()
+    first = ArticleClassifier.train(vectors, labels)
+    second = ArticleClassifier.train(vectors, labels)
+    assert np.array_equal(first.weights, second.weights)
+    assert np.array_equal(first.bias, second.bias)
+
+
+def test_nothing_to_tell_apart_or_too_many_articles_means_no_classifier(monkeypatch) -> None:
+    vectors, labels, _ = clusters(n_classes=3)
+    assert ArticleClassifier.train(vectors[:12], labels[:12]) is None      # one article
+    monkeypatch.setattr(article_classifier, "MAX_ARTICLES", 2)
+    assert ArticleClassifier.train(vectors, labels) is None
+
+
+def test_it_is_saved_and_loaded_with_its_weights(tmp_path) -> None:
+    vectors, labels, _ = clusters()
+    classifier = ArticleClassifier.train(vectors, labels)
+    classifier.save(tmp_path)
+    loaded = ArticleClassifier.load(tmp_path)
+    assert loaded.classes == classifier.classes
+    for name in ("mean", "scale", "weights", "bias"):
+        assert np.array_equal(getattr(loaded, name), getattr(classifier, name)), name
+    assert loaded.best(vectors[5]) == classifier.best(vectors[5])
+    assert ArticleClassifier.load(tmp_path / "nowhere") is None
+
+
+def test_the_index_is_built_and_loaded_with_its_classifier(mini_settings, e5) -> None:
+    kb = load_or_raise(mini_settings.knowledge_dir)
+    built = load_or_build(kb, e5, mini_settings.index_dir)
+    assert built.manifest["classifier"] is True
+    loaded = ArticleIndex.load(mini_settings.index_dir / built.manifest["key"])
+    assert loaded.classifier is not None
+    assert set(loaded.classifier.classes) == set(kb.articles)
+    question = next(iter(kb.articles.values())).questions[0]
+    vector = e5.query([question])[0]
+    assert loaded.classifier.best(vector) == built.classifier.best(vector)
+
+
+# -- its say in the answer level, on the real knowledge ----------------------------------------
+
+@pytest.fixture(scope="module")
+def service() -> KnowledgeService:
+    return KnowledgeService()
+
+
+@pytest.fixture
+def without_classifier(service):
+    """The same search with the classifier taken out: the margins decide alone."""
+    index = service._snapshot.searcher.index
+    kept = index.classifier
+
+    def search(question: str):
+        index.classifier = None
+        try:
+            return service.search(question)
+        finally:
+            index.classifier = kept
+    return search
+
+
+def belief(service: KnowledgeService, question: str) -> tuple[str, float]:
+    return service._snapshot.searcher.index.classifier.best(service.embedder.query([question])[0])
+
+
+def test_a_question_between_two_siblings_is_answered_when_the_classifier_is_sure(
+        service, without_classifier) -> None:
+    """Two articles about an anbragt child are about as close to this question, so the margins
+    alone ask "Mente du …?"; the classifier knows it is about contact with the child."""
+    question = "min søn er blevet anbragt og jeg må ikke se ham"
+    alone = without_classifier(question)
+    assert alone.level == SUGGEST
+    assert {h.article.id for h in alone.suggestions} >= {"samvaer-anbragt-barn"}
+    assert belief(service, question)[0] == "samvaer-anbragt-barn"
+    assert belief(service, question)[1] >= CLASSIFIER_SURE
+    result = service.search(question)
+    assert result.level == ANSWER and result.best.article.id == "samvaer-anbragt-barn"
+
+
+def test_a_near_answer_the_classifier_doubts_is_only_suggested(service, without_classifier):
+    """No article is about subletting: the nearest example question is the prison article's
+    "what happens to my flat". The margins alone would answer from it; the classifier names
+    another article, so the bot asks instead of answering about prison."""
+    question = "må jeg fremleje min lejlighed mens jeg arbejder et år i udlandet"
+    alone = without_classifier(question)
+    assert alone.level == ANSWER and alone.best.article.id == "ydelser-i-faengsel"
+    article, probability = belief(service, question)
+    assert article != "ydelser-i-faengsel" or probability < CLASSIFIER_DOUBT
+    assert service.search(question).level == SUGGEST
+
+
+def test_in_a_language_it_has_not_learnt_the_margins_decide_alone(service, without_classifier,
+                                                                  monkeypatch) -> None:
+    asked = []
+    classifier = service._snapshot.searcher.index.classifier
+    monkeypatch.setattr(classifier.__class__, "best",
+                        lambda self, vector: asked.append(1) or ("x", 1.0))
+    question = "чи можу я продовжити дозвіл на проживання в Данії"
+    assert service.search(question).level != ANSWER
+    assert asked == []
+    service.search("kan jeg få hjælp til tandlæge når jeg er på kontanthjælp")
+    assert asked == [1]           # the spy works: a Danish question does ask it
