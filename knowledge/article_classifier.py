@@ -1,4 +1,5 @@
-"""Which article a question is about, learned from the articles' own example questions.
+"""Which article a question is about, learned from the articles' own example questions; or
+which known topic without an article (knowledge/gaps.yml, learned from its questions).
 
 Why: sibling articles (krisecenter / krisecenter for mænd, ankestyrelsen / ombudsmanden,
 kontanthjælp / ydelse ikke udbetalt) lie so close in the embedding space that the cosine
@@ -7,7 +8,10 @@ them; the search then asks "Mente du …?" about a question it has right 9 times
 Cosine treats every direction of the embedding alike. A softmax classifier trained on the
 example questions (and titles) learns the few directions that tell siblings apart ("mænd",
 "min sag er for gammel"), so when it is sure of the same article as the search, the search
-may answer without the margin (knowledge/search.py, CLASSIFIER_SURE).
+may answer without the margin (knowledge/search.py, CLASSIFIER_SURE). The topics without an
+article are classes too ("gap:barsel"): probability the classifier gives one of them is
+probability it does not give a neighbouring article, and when it is sure of one the bot says
+it has no article on that topic, even when none of the topic's words was used.
 
 It is trained when the index is built, from vectors the index already holds: numpy only,
 full-batch Adam from zeros, so the same knowledge gives the same weights (~1 s at 123

@@ -25,6 +25,9 @@ class Gap:
     words: tuple[str, ...]     # folded words or phrases that mark the topic
     channels: tuple[str, ...]  # who answers it (ids in channels.yml)
     sources: tuple[str, ...]
+    # How citizens ask about it: the article classifier learns the topic from these, so the
+    # bot knows it however it is asked, not only when one of `words` is used.
+    questions: tuple[str, ...] = ()
 
     def pattern(self) -> re.Pattern:
         return _words_pattern(self.words)
@@ -77,7 +80,7 @@ def check_gaps_file(doc: YamlDoc, channel_ids: set[str]) -> tuple[Gap, ...]:
     seen: set[str] = set()
     for i, item in enumerate(items):
         one = Checker(doc, ("gaps", i))
-        if not one.fields(item, ("id", "name", "words", "channels", "sources"), ()):
+        if not one.fields(item, ("id", "name", "words", "channels", "sources"), ("questions",)):
             continue
         before = len([p for p in doc.problems if p.severity == "error"])
         gap_id = one.text(item, "id")
@@ -98,7 +101,27 @@ def check_gaps_file(doc: YamlDoc, channel_ids: set[str]) -> tuple[Gap, ...]:
 
         channels = one.text_list(item, "channels", minimum=1, item_check=known)
         sources = one.text_list(item, "sources", minimum=1, item_check=one.url)
+        questions = one.text_list(item, "questions")
         if len([p for p in doc.problems if p.severity == "error"]) == before:
             gaps.append(Gap(gap_id, name, tuple(dict.fromkeys(fold(w) for w in words)),
-                            channels, sources))
+                            channels, sources, questions))
     return tuple(gaps)
+
+
+def check_gap_questions(doc: YamlDoc, gaps: tuple[Gap, ...], articles: dict[str, Article]
+                        ) -> None:
+    """A gap's question that is also an article's example question teaches the classifier two
+    answers to one question: a warning on the gap's line, naming the article."""
+    from .schema import Checker
+
+    asked = {fold(q): a.id for a in articles.values() for q in a.questions}
+    items = (doc.data or {}).get("gaps") or []
+    for i, gap in enumerate(g for g in gaps if g.questions):
+        position = next((k for k, item in enumerate(items)
+                         if isinstance(item, dict) and item.get("id") == gap.id), i)
+        for j, question in enumerate(gap.questions):
+            if fold(question) in asked:
+                Checker(doc, ("gaps", position)).add(
+                    ("questions", j), f"'{question}' er også et eksempelspørgsmål i artiklen "
+                    f"'{asked[fold(question)]}'; et spørgsmål skal høre til én af dem", "warning")
+

@@ -38,8 +38,10 @@ SECOND_WEIGHT = 0.6
 HNSW_FROM = 50_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_SEARCH = 256
-# The passages the article classifier learns from: how citizens ask, and the title.
+# The passages the article classifier learns from: how citizens ask, and the title; beside
+# them, the questions of the topics without an article, each topic a class of its own.
 TAUGHT_KINDS = ("question", "title")
+GAP_PREFIX = "gap:"
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,15 @@ def _new_faiss_index(dim: int, size: int) -> faiss.Index:
 
 
 def examples_of(kb: KnowledgeBase) -> list:
-    """The example messages embedded beside the passages: out of scope, and crisis."""
-    return [list(kb.out_of_scope), list(kb.crisis_examples)]
+    """The example messages embedded beside the passages: out of scope, crisis, and the
+    questions of the known topics without an article (knowledge/gaps.yml)."""
+    return [list(kb.out_of_scope), list(kb.crisis_examples),
+            [[g.id, list(g.questions)] for g in kb.gaps]]
+
+
+def gap_label(gap_id: str) -> str:
+    """The classifier's class for a topic without an article (article ids have no colon)."""
+    return GAP_PREFIX + gap_id
 
 
 def as_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
@@ -141,8 +150,10 @@ class ArticleIndex:
         anchors = as_queries(embedder, list(kb.out_of_scope))
         crisis = as_queries(embedder, list(kb.crisis_examples))
         taught = [i for i, p in enumerate(passages) if p.kind in TAUGHT_KINDS]
-        classifier = ArticleClassifier.train(vectors[taught],
-                                             [passages[i].article_id for i in taught])
+        gap_questions = [(gap_label(g.id), q) for g in kb.gaps for q in g.questions]
+        classifier = ArticleClassifier.train(
+            np.vstack([vectors[taught], as_queries(embedder, [q for _, q in gap_questions])]),
+            [passages[i].article_id for i in taught] + [label for label, _ in gap_questions])
         manifest = {
             "format": INDEX_FORMAT,
             "backend": embedder.backend,

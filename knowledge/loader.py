@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .gaps import check_gaps_file
+from .gaps import check_gap_questions, check_gaps_file
 from .models import KnowledgeBase
 from .schema import (
     check_article,
@@ -126,11 +126,11 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
 
     channel_ids = {c.id for c in channels}
     gaps: tuple = ()
+    gaps_doc = None
     if (knowledge_dir / GAPS).exists():
-        doc = load_yaml(knowledge_dir / GAPS, display(knowledge_dir / GAPS))
-        if doc.data is not None:
-            gaps = check_gaps_file(doc, channel_ids)
-        problems.extend(doc.problems)
+        gaps_doc = load_yaml(knowledge_dir / GAPS, display(knowledge_dir / GAPS))
+        if gaps_doc.data is not None:
+            gaps = check_gaps_file(gaps_doc, channel_ids)
     articles = {}
     for path in article_files(knowledge_dir):
         if path.suffix != ".yml":
@@ -147,6 +147,9 @@ def load_knowledge(knowledge_dir: Path | None = None, today: date | None = None,
             articles[article.id] = article
     problems.extend(check_related(articles))
     problems.extend(check_shared_questions(articles))
+    if gaps_doc is not None:
+        check_gap_questions(gaps_doc, gaps, articles)
+        problems.extend(gaps_doc.problems)
     if not articles and not any(p.severity == "error" for p in problems):
         problems.append(Problem(display(knowledge_dir / "articles"), 1, "articles",
                                 "der er ingen artikler"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .embedder import Embedder
 from .gaps import Gap, gap_in
-from .index import ArticleIndex, Passage, PassageHit
+from .index import GAP_PREFIX, ArticleIndex, Passage, PassageHit
 from .language import detect_language
 from .lexical import LexicalIndex
 from .limits import MAX_QUERY_CHARS
@@ -57,6 +57,10 @@ THIRD_MARGIN = 0.03
 # Chosen on the eval, held-out and probe sets (bench/README.md, "Article classifier").
 CLASSIFIER_SURE = 0.6
 CLASSIFIER_DOUBT = 0.4
+# It also learns the topics without an article from their questions (knowledge/gaps.yml): when
+# it gives one of them at least this, the bot says it has no article on it and who answers it,
+# even when the question uses none of the topic's `words`.
+GAP_SURE = 0.5
 # The example questions it learns from are Danish and English: in other languages its
 # probabilities mean nothing ("чи можу я продовжити дозвіл на проживання" -> hjemrejseydelse),
 # and the margins decide alone.
@@ -223,9 +227,9 @@ class Searcher:
         second = fused[order[1]] if len(order) > 1 else 0.0
         third = fused[order[2]] if len(order) > 2 else 0.0
         top = fused[ranked[0]]
-        level = self._level(dense.get(ranked[0]), vector, top - second, top - third,
-                            detect_language(query) in CLASSIFIER_LANGUAGES)
-        gap = gap_in(query, self.kb.gaps, hits[0].article)
+        verdict = self._classifier_verdict(query, vector)
+        level = self._level(dense.get(ranked[0]), vector, top - second, top - third, verdict)
+        gap = gap_in(query, self.kb.gaps, hits[0].article) or self._gap_of(verdict)
         if gap is not None:
             level = UNKNOWN                  # never answered from a neighbouring article
         margin, nearest = self._remembered_margin(text, vector)
@@ -269,14 +273,15 @@ class Searcher:
         return nearest - nearest_other, nearest
 
     def _level(self, hit: PassageHit | None, vector, margin: float, margin3: float,
-               classifier_reads: bool) -> str:
+               verdict: tuple[str, float] | None) -> str:
         if hit is None:
             return UNKNOWN
         if hit.best - self.index.out_of_scope_score(vector) < OUT_OF_SCOPE_MARGIN:
             return UNKNOWN
         if hit.best >= self.threshold:
             margins = margin >= ANSWER_MARGIN and margin3 >= THIRD_MARGIN
-            belief = self._classifier_belief(hit.article_id, vector) if classifier_reads else None
+            # how sure the classifier is of this article: 0 if it names another (or a gap)
+            belief = None if verdict is None else verdict[1] if verdict[0] == hit.article_id else 0.0
             if belief is None and margins:
                 return ANSWER
             if belief is not None and (belief >= CLASSIFIER_SURE
@@ -286,14 +291,20 @@ class Searcher:
             return SUGGEST
         return UNKNOWN
 
-    def _classifier_belief(self, article_id: str, vector) -> float | None:
-        """How sure the classifier is that the question is about this article: its
-        probability if it is the classifier's own first choice, else 0 (None: no classifier)."""
+    def _classifier_verdict(self, query: str, vector) -> tuple[str, float] | None:
+        """The classifier's first choice (an article id or a gap label) and its probability;
+        None without a classifier or in a language it has not learnt."""
         classifier = self.index.classifier
-        if classifier is None:
+        if classifier is None or detect_language(query) not in CLASSIFIER_LANGUAGES:
             return None
-        best, probability = classifier.best(vector)
-        return probability if best == article_id else 0.0
+        return classifier.best(vector)
+
+    def _gap_of(self, verdict: tuple[str, float] | None) -> Gap | None:
+        """The topic without an article the classifier is sure the question is about."""
+        if verdict is None or not verdict[0].startswith(GAP_PREFIX) or verdict[1] < GAP_SURE:
+            return None
+        gap_id = verdict[0][len(GAP_PREFIX):]
+        return next((g for g in self.kb.gaps if g.id == gap_id), None)
 
 
 def embedded_text(query: str) -> str:

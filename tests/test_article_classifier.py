@@ -1,16 +1,18 @@
 """The article classifier: what it learns, that it is kept with the index, and the say it has
-in the answer level on the real knowledge and embeddings (knowledge/search.py)."""
+in the answer level on the real knowledge and embeddings (knowledge/search.py): answering
+between siblings, doubting a near answer, and knowing a topic without an article."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from knowledge import article_classifier
+from knowledge import article_classifier, search
 from knowledge.article_classifier import ArticleClassifier
-from knowledge.index import ArticleIndex, load_or_build
+from knowledge.index import ArticleIndex, gap_label, load_or_build
 from knowledge.loader import load_or_raise
-from knowledge.search import ANSWER, CLASSIFIER_DOUBT, CLASSIFIER_SURE, SUGGEST
+from knowledge.search import ANSWER, CLASSIFIER_DOUBT, CLASSIFIER_SURE, SUGGEST, UNKNOWN
 from knowledge.service import KnowledgeService
+from knowledge.text import fold
 
 
 def clusters(n_classes: int = 4, per_class: int = 12, dim: int = 16, seed: int = 1):
@@ -139,3 +141,40 @@ def test_in_a_language_it_has_not_learnt_the_margins_decide_alone(service, witho
     assert asked == []
     service.search("kan jeg få hjælp til tandlæge når jeg er på kontanthjælp")
     assert asked == [1]           # the spy works: a Danish question does ask it
+
+
+@pytest.mark.parametrize("question, gap_id", [
+    ("vi venter vores første barn til foråret, hvor længe kan jeg blive hjemme fra arbejdet",
+     "barsel"),
+    ("jeg er 66 og har arbejdet hele livet, hvornår får jeg min pension fra staten",
+     "folkepension"),
+])
+def test_a_topic_without_an_article_is_known_without_its_words(service, monkeypatch,
+                                                               question, gap_id) -> None:
+    """None of the gap's `words` is in the question: the classifier knows the topic from the
+    gap's example questions (knowledge/gaps.yml), so the bot names who answers it."""
+    gap = next(g for g in service.kb.gaps if g.id == gap_id)
+    assert not gap.pattern().search(fold(question))
+    assert gap.questions
+    assert belief(service, question)[0] == gap_label(gap_id)
+    result = service.search(question)
+    assert result.level == UNKNOWN and result.gap is not None and result.gap.id == gap_id
+    monkeypatch.setattr(search, "GAP_SURE", 1.01)       # the classifier's say taken away
+    assert service.search(question).gap is None
+
+
+def test_a_changed_gap_question_gives_a_new_index(mini_settings, e5) -> None:
+    """The classifier learns the gaps' questions, so the index (which holds it) is rebuilt
+    when they change, as it is when an article changes."""
+    from dataclasses import replace
+
+    from knowledge.gaps import Gap
+    from knowledge.index import all_passages, examples_of, index_key
+
+    kb = load_or_raise(mini_settings.knowledge_dir)
+    gap = Gap("barsel", "barsel", ("barsel",), ("sociale-retshjaelp",), ("https://x.dk",))
+    keys = {index_key(e5, all_passages(k), examples_of(k)) for k in (
+        replace(kb, gaps=(gap,)),
+        replace(kb, gaps=(replace(gap, questions=("vi skal have en baby",)),)),
+        replace(kb, gaps=(replace(gap, questions=("vi skal have tvillinger",)),)))}
+    assert len(keys) == 3

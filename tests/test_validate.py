@@ -185,6 +185,40 @@ def test_gaps_file_problems_name_file_line_and_field(kdir: Path) -> None:
     assert any("gaps[1].sources: mangler" in p for p in found), found
 
 
+def test_gap_questions_are_a_list_and_not_an_articles_question(kdir: Path) -> None:
+    """A gap's example questions teach the classifier the topic: each must be text, and one
+    that is also an article's example question is flagged (it would teach two answers)."""
+    write(kdir, "gaps.yml", """gaps:
+  - id: folkepension
+    name: folkepension
+    words: [folkepension]
+    channels: [sociale-retshjaelp]
+    sources: [https://example.org/folkepension]
+    questions:
+      - hvornaar kan jeg gaa paa pension
+      - Hvor lang tid har jeg til at klage
+  - id: barsel
+    name: barsel
+    words: [barsel]
+    channels: [sociale-retshjaelp]
+    sources: [https://example.org/barsel]
+    questions: vi skal have en baby
+""")
+    result = load_knowledge(kdir, today=TODAY)
+    found = [str(p) for p in result.problems]
+    assert any("gaps.yml:15: gaps[1].questions: skal være en liste" in p for p in found), found
+    shared = [p for p in result.problems if p.field == "gaps[0].questions[1]"]
+    assert len(shared) == 1 and shared[0].severity == "warning" and shared[0].line == 9
+    assert "artiklen 'klagefrist'" in shared[0].message
+    write(kdir, "gaps.yml", (kdir / "gaps.yml").read_text("utf-8").replace(
+        "    questions: vi skal have en baby\n", "    questions: [vi skal have en baby]\n"))
+    kb = load_knowledge(kdir, today=TODAY).kb
+    assert kb is not None
+    assert [g.questions for g in kb.gaps] == [
+        ("hvornaar kan jeg gaa paa pension", "Hvor lang tid har jeg til at klage"),
+        ("vi skal have en baby",)]
+
+
 def test_related_must_name_existing_articles_and_folder_must_match_topic(kdir: Path) -> None:
     article = kdir / "articles" / "klagefrist.yml"
     replace_in(article, "lang: da", "lang: da\nrelated: [klagefirst, klagefrist]")
