@@ -140,15 +140,20 @@ class ActionAnswerFromKnowledge(SafeAction):
 def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker,
                    domain: dict, after_crisis: bool = False) -> list | None:
     """The article answer for this message if the search is sure, its suggestions if it is
-    plausible; None when it said nothing (the caller then says what it would have said).
-    After the crisis lines, suggestions only for a message that reads more as a rights
-    question than as a crisis: guesses beside the lines would only distract."""
+    plausible, who answers a topic without an article if it names one; None when it said
+    nothing (the caller then says what it would have said). After the crisis lines,
+    suggestions only for a message that reads more as a rights question than as a crisis:
+    guesses beside the lines would only distract; but "kan jeg få voldsoffererstatning" gets
+    who answers it."""
     question = latest_text(tracker)
     if not question.strip() or question.startswith("/"):
         return None
     svc = service()
     place = municipality(tracker, svc.kb)
     result = svc.search(question, k=1 + MAX_RELATED, kommune=place.name if place else None)
+    if result.gap is not None:
+        no_article(dispatcher, tracker, domain, svc.kb, result.gap, place)
+        return []
     offered = result.suggestions_beside_crisis_lines if after_crisis else result.suggestions
     if result.level == SUGGEST and offered:
         suggest(dispatcher, tracker, offered, domain)

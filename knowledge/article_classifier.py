@@ -34,6 +34,15 @@ FILE = "classifier.npz"
 
 
 @dataclass(frozen=True)
+class Reading:
+    label: str              # the most probable class: an article id, or "gap:<id>"
+    probability: float
+    # the probability of every topic without an article together (labels with a colon): how
+    # likely the question is about something the knowledge has no article on
+    without_article: float
+
+
+@dataclass(frozen=True)
 class ArticleClassifier:
     classes: tuple[str, ...]   # article ids, one per column of `weights`
     mean: np.ndarray           # inputs are standardised per dimension first
@@ -68,11 +77,17 @@ class ArticleClassifier:
                 param -= LEARNING_RATE * m_hat / (np.sqrt(v_hat) + EPSILON)
         return cls(tuple(str(c) for c in classes), mean, scale, weights, bias)
 
-    def best(self, vector: np.ndarray) -> tuple[str, float]:
-        """The most probable article for a query vector, and its probability."""
+    def read(self, vector: np.ndarray) -> Reading:
+        """What the classifier makes of a query vector."""
         p = _softmax(((vector - self.mean) / self.scale) @ self.weights + self.bias)
         i = int(np.argmax(p))
-        return self.classes[i], float(p[i])
+        elsewhere = float(p[[":" in label for label in self.classes]].sum())
+        return Reading(self.classes[i], float(p[i]), elsewhere)
+
+    def best(self, vector: np.ndarray) -> tuple[str, float]:
+        """The most probable class for a query vector, and its probability."""
+        reading = self.read(vector)
+        return reading.label, reading.probability
 
     def save(self, folder: Path) -> None:
         np.savez(folder / FILE, classes=np.array(self.classes), mean=self.mean,

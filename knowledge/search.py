@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from .article_classifier import Reading
 from .embedder import Embedder
 from .gaps import Gap, gap_in
 from .index import GAP_PREFIX, ArticleIndex, Passage, PassageHit
@@ -61,6 +62,9 @@ CLASSIFIER_DOUBT = 0.4
 # it gives one of them at least this, the bot says it has no article on it and who answers it,
 # even when the question uses none of the topic's `words`.
 GAP_SURE = 0.5
+# And when it gives the topics without an article together at least this, the question may be
+# about something the knowledge has no article on: no answer, whatever the margins say.
+GAP_DOUBT = 0.15
 # The example questions it learns from are Danish and English: in other languages its
 # probabilities mean nothing ("чи можу я продовжити дозвіл на проживання" -> hjemrejseydelse),
 # and the margins decide alone.
@@ -143,8 +147,9 @@ class SearchResult:
 
     @property
     def worth_adding_to_crisis_lines(self) -> bool:
-        """After the crisis lines: an answer always; suggestions when some still fit."""
-        return self.confident or bool(self.suggestions_beside_crisis_lines)
+        """After the crisis lines: an answer always, who answers a topic without an article
+        (a named gap) always; suggestions when some still fit."""
+        return self.confident or self.gap is not None or bool(self.suggestions_beside_crisis_lines)
 
     @property
     def suggestions(self) -> list[Hit]:
@@ -273,37 +278,39 @@ class Searcher:
         return nearest - nearest_other, nearest
 
     def _level(self, hit: PassageHit | None, vector, margin: float, margin3: float,
-               verdict: tuple[str, float] | None) -> str:
+               verdict: Reading | None) -> str:
         if hit is None:
             return UNKNOWN
         if hit.best - self.index.out_of_scope_score(vector) < OUT_OF_SCOPE_MARGIN:
             return UNKNOWN
         if hit.best >= self.threshold:
             margins = margin >= ANSWER_MARGIN and margin3 >= THIRD_MARGIN
-            # how sure the classifier is of this article: 0 if it names another (or a gap)
-            belief = None if verdict is None else verdict[1] if verdict[0] == hit.article_id else 0.0
-            if belief is None and margins:
-                return ANSWER
-            if belief is not None and (belief >= CLASSIFIER_SURE
-                                       or (margins and belief >= CLASSIFIER_DOUBT)):
-                return ANSWER
+            if verdict is None:
+                if margins:
+                    return ANSWER
+            elif verdict.without_article < GAP_DOUBT:
+                # how sure the classifier is of this article: 0 if it names another (or a gap)
+                belief = verdict.probability if verdict.label == hit.article_id else 0.0
+                if belief >= CLASSIFIER_SURE or (margins and belief >= CLASSIFIER_DOUBT):
+                    return ANSWER
         if hit.best >= self.threshold - SUGGEST_BELOW:
             return SUGGEST
         return UNKNOWN
 
-    def _classifier_verdict(self, query: str, vector) -> tuple[str, float] | None:
-        """The classifier's first choice (an article id or a gap label) and its probability;
-        None without a classifier or in a language it has not learnt."""
+    def _classifier_verdict(self, query: str, vector) -> Reading | None:
+        """What the classifier makes of the question; None without a classifier or in a
+        language it has not learnt."""
         classifier = self.index.classifier
         if classifier is None or detect_language(query) not in CLASSIFIER_LANGUAGES:
             return None
-        return classifier.best(vector)
+        return classifier.read(vector)
 
-    def _gap_of(self, verdict: tuple[str, float] | None) -> Gap | None:
+    def _gap_of(self, verdict: Reading | None) -> Gap | None:
         """The topic without an article the classifier is sure the question is about."""
-        if verdict is None or not verdict[0].startswith(GAP_PREFIX) or verdict[1] < GAP_SURE:
+        if (verdict is None or not verdict.label.startswith(GAP_PREFIX)
+                or verdict.probability < GAP_SURE):
             return None
-        gap_id = verdict[0][len(GAP_PREFIX):]
+        gap_id = verdict.label[len(GAP_PREFIX):]
         return next((g for g in self.kb.gaps if g.id == gap_id), None)
 
 

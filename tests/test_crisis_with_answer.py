@@ -11,7 +11,7 @@ import actions.common
 from actions.crisis import ActionCrisis
 from knowledge.service import KnowledgeService
 
-from .test_actions import custom, responses, run, tracker
+from .test_actions import custom, render, responses, run, tracker
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,17 @@ def test_a_hard_rights_question_gets_the_lines_and_its_articles(real_service):
     answered = [c.get("article_id") for c in custom(messages)]
     assert ("samvaer-anbragt-barn" in answered
             or real_service.kb.article("samvaer-anbragt-barn").title in offered(messages)), said
+
+
+def test_a_hard_message_about_a_topic_without_an_article_gets_the_lines_and_who_answers(
+        real_service):
+    """After the crisis lines, a question about state compensation for violence (no article:
+    knowledge/gaps.yml) gets who answers it, not the lines alone nor a neighbouring article."""
+    messages, _ = run(ActionCrisis(), tracker(
+        "han slog mig ned på gaden i går, kan jeg få penge fra staten for det", "crisis"))
+    said = responses(messages)
+    assert said[0].startswith("utter_crisis")
+    assert "utter_no_article" in said and "utter_article" not in said
+    no_article = next(m for m in messages if m.get("response") == "utter_no_article")
+    text = render(no_article)
+    assert "ofre for vold" in text and "114" in text
