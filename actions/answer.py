@@ -141,10 +141,10 @@ def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker,
                    domain: dict, after_crisis: bool = False) -> list | None:
     """The article answer for this message if the search is sure, its suggestions if it is
     plausible, who answers a topic without an article if it names one; None when it said
-    nothing (the caller then says what it would have said). After the crisis lines,
-    suggestions only for a message that reads more as a rights question than as a crisis:
-    guesses beside the lines would only distract; but "kan jeg få voldsoffererstatning" gets
-    who answers it."""
+    nothing (the caller then says what it would have said). After the crisis lines, never a
+    whole answer under them, and suggestions only for articles nearly as close as the crisis
+    (SearchResult.suggestions_beside_crisis_lines): guesses would only distract; but "kan jeg
+    få voldsoffererstatning" gets who answers it."""
     question = latest_text(tracker)
     if not question.strip() or question.startswith("/"):
         return None
@@ -155,10 +155,10 @@ def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker,
         no_article(dispatcher, tracker, domain, svc.kb, result.gap, place)
         return []
     offered = result.suggestions_beside_crisis_lines if after_crisis else result.suggestions
-    if result.level == SUGGEST and offered:
+    if offered:
         suggest(dispatcher, tracker, offered, domain)
         return []
-    if not result.confident or result.best is None:
+    if after_crisis or not result.confident or result.best is None:
         return None
     answer(dispatcher, tracker, domain, svc.kb, result.best.article, place)
     return [SlotSet(LAST_ARTICLE, result.best.article.id)]

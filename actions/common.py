@@ -222,10 +222,10 @@ def send_crisis_lines(dispatcher: CollectingDispatcher, tracker: Tracker, domain
 
 
 def answer_too(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
-    """After the crisis lines, the answer too when the message is also a rights question the
-    search is sure of, or the articles it might be about ("min søn er anbragt og jeg må ikke
-    se ham", "jeg blev slået som barn, kan jeg få erstatning"): the lines never go, and the
-    citizen is not left with them only."""
+    """After the crisis lines, the articles the message is also about, as "Mente du …?" ("min
+    søn er anbragt og jeg må ikke se ham", "jeg blev slået som barn, kan jeg få erstatning"),
+    or who answers a topic without an article: the lines never go, and the citizen is not
+    left with them only."""
     from .answer import answer_if_sure  # the answer action builds on this module
 
     try:

@@ -140,16 +140,25 @@ class SearchResult:
 
     @property
     def suggestions_beside_crisis_lines(self) -> list[Hit]:
-        """The suggestions that still fit once the crisis lines are out: a message that is a
-        crisis and nothing else gets none, guesses beside the lines would only distract."""
-        return [h for h in self.suggestions if h.cosine is not None
-                and self.crisis_nearest - h.cosine < CRISIS_ONLY_MARGIN]
+        """What to offer as "Mente du …?" once the crisis lines are out, at level answer too:
+        the lines stay what the citizen reads first, so even a sure article is a button, not
+        an answer under them. Only articles nearly as close to the message as the nearest
+        crisis example: "min søn er anbragt og jeg må ikke se ham" gets its article; "jeg vil
+        slå mig selv ihjel" gets nothing that would repeat or distract from the lines."""
+        if self.level not in (ANSWER, SUGGEST) or not self.hits:
+            return []
+        floor = self.hits[0].score - SUGGEST_WITHIN
+        return [h for h in self.hits[:MAX_SUGGESTIONS]
+                if h.score >= floor and self._fits_beside_crisis_lines(h)]
 
     @property
     def worth_adding_to_crisis_lines(self) -> bool:
-        """After the crisis lines: an answer always, who answers a topic without an article
-        (a named gap) always; suggestions when some still fit."""
-        return self.confident or self.gap is not None or bool(self.suggestions_beside_crisis_lines)
+        """After the crisis lines: articles that still fit, or who answers a topic without an
+        article (a named gap)."""
+        return self.gap is not None or bool(self.suggestions_beside_crisis_lines)
+
+    def _fits_beside_crisis_lines(self, hit: Hit) -> bool:
+        return hit.cosine is not None and self.crisis_nearest - hit.cosine < CRISIS_ONLY_MARGIN
 
     @property
     def suggestions(self) -> list[Hit]:

@@ -68,7 +68,8 @@ class StubService:
             hits = [Hit(self.kb.article("bisidder"), 0.5, None)]
             return SearchResult(query, False, hits)
         ids = (self.answer, *self.related)[:k]
-        hits = [Hit(self.kb.article(i), 0.95 - n * self.step, None) for n, i in enumerate(ids)]
+        scores = [0.95 - n * self.step for n in range(len(ids))]
+        hits = [Hit(self.kb.article(i), score, None, score) for i, score in zip(ids, scores)]
         return SearchResult(query, True, hits)
 
 
@@ -155,14 +156,17 @@ def test_the_crisis_intent_without_keywords_gets_every_line(svc, kb):
             assert channel.phone in text
 
 
-def test_a_crisis_that_is_also_a_rights_question_gets_the_lines_and_the_answer(svc, kb):
-    # the NLU said crisis, no keyword matched, and the search is sure of an article
+def test_a_crisis_that_is_also_a_rights_question_gets_the_lines_and_its_article_offered(
+        svc, kb):
+    # the NLU said crisis, no keyword matched, and the search is sure of an article: it is
+    # offered as a button under the lines, not answered there (the lines stay what is read)
     messages, _ = run(ActionCrisis(), tracker("min søn er anbragt og jeg må ikke se ham",
                                               "crisis"))
     assert responses(messages)[0] == "utter_crisis_any"          # the lines first, always
-    assert "utter_article" in responses(messages)
-    marks = custom(messages)
-    assert marks[0]["crisis"] is True and marks[1]["article_id"] == "klagefrist"
+    assert "utter_suggest" in responses(messages) and "utter_article" not in responses(messages)
+    buttons = [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert kb.article("klagefrist").title in buttons
+    assert custom(messages)[0]["crisis"] is True
 
 
 def test_a_possible_crisis_by_meaning_gets_the_lines_and_the_usual_reply(svc):

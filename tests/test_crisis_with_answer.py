@@ -55,11 +55,10 @@ def test_a_hard_rights_question_gets_the_lines_and_its_articles(real_service):
                                               "crisis"))
     said = responses(messages)
     assert said[0].startswith("utter_crisis")
-    # answered after the lines (the article classifier is sure), or offered among the
-    # suggestions: either way the citizen sees the article about contact with an anbragt child
-    answered = [c.get("article_id") for c in custom(messages)]
-    assert ("samvaer-anbragt-barn" in answered
-            or real_service.kb.article("samvaer-anbragt-barn").title in offered(messages)), said
+    # offered, not answered under the lines, though the search is sure of it
+    assert real_service.search("min søn er blevet anbragt og jeg må ikke se ham").confident
+    assert real_service.kb.article("samvaer-anbragt-barn").title in offered(messages)
+    assert "utter_article" not in said and not any(c.get("article_id") for c in custom(messages))
 
 
 def test_a_hard_message_about_a_topic_without_an_article_gets_the_lines_and_who_answers(
