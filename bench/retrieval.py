@@ -46,7 +46,8 @@ DEFAULT_QUESTIONS = DATA / "eval_questions.yml"
 # ones from the article list only (not from gaps.yml): what the search does with a topic
 # nobody foresaw.
 UNCOVERED_SETS = [DATA / "uncovered_questions.yml", DATA / "holdout_uncovered_questions.yml",
-                  DATA / "holdout_uncovered2_questions.yml", DATA / "holdout_uncovered3_questions.yml"]
+                  DATA / "holdout_uncovered2_questions.yml",
+                  DATA / "holdout_uncovered3_questions.yml"]
 # Written from the articles' titles, summaries and bodies only, never tuned on: the honest check
 # that tuning the articles' questions (and the search's levels) on the eval set generalises.
 HOLDOUT_SETS = [DATA / "holdout_questions.yml", DATA / "holdout2_questions.yml",

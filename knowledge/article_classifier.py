@@ -21,6 +21,7 @@ the search keeps to its margins.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -31,20 +32,33 @@ L2 = 1e-3            # weight decay: keeps the classifier from memorising single
 LEARNING_RATE = 0.005
 BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8
 FILE = "classifier.npz"
+# A class whose label starts with this is a topic without an article ("gap:barsel"); article
+# ids are slugs and never contain a colon.
+GAP_PREFIX = "gap:"
+
+
+def gap_label(gap_id: str) -> str:
+    """The class of a topic without an article (knowledge/gaps.yml)."""
+    return GAP_PREFIX + gap_id
 
 
 @dataclass(frozen=True)
 class Reading:
     label: str              # the most probable class: an article id, or "gap:<id>"
     probability: float
-    # the probability of every topic without an article together (labels with a colon): how
+    # the probability of every topic without an article together (the gap labels): how
     # likely the question is about something the knowledge has no article on
     without_article: float
+
+    @property
+    def gap_id(self) -> str | None:
+        """The topic without an article it names first, if it does."""
+        return self.label[len(GAP_PREFIX):] if self.label.startswith(GAP_PREFIX) else None
 
 
 @dataclass(frozen=True)
 class ArticleClassifier:
-    classes: tuple[str, ...]   # article ids, one per column of `weights`
+    classes: tuple[str, ...]   # article ids and gap labels, one per column of `weights`
     mean: np.ndarray           # inputs are standardised per dimension first
     scale: np.ndarray
     weights: np.ndarray        # dim x classes
@@ -81,13 +95,11 @@ class ArticleClassifier:
         """What the classifier makes of a query vector."""
         p = _softmax(((vector - self.mean) / self.scale) @ self.weights + self.bias)
         i = int(np.argmax(p))
-        elsewhere = float(p[[":" in label for label in self.classes]].sum())
-        return Reading(self.classes[i], float(p[i]), elsewhere)
+        return Reading(self.classes[i], float(p[i]), float(p[self._gap_columns].sum()))
 
-    def best(self, vector: np.ndarray) -> tuple[str, float]:
-        """The most probable class for a query vector, and its probability."""
-        reading = self.read(vector)
-        return reading.label, reading.probability
+    @cached_property
+    def _gap_columns(self) -> np.ndarray:
+        return np.array([label.startswith(GAP_PREFIX) for label in self.classes], dtype=bool)
 
     def save(self, folder: Path) -> None:
         np.savez(folder / FILE, classes=np.array(self.classes), mean=self.mean,

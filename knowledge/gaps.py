@@ -115,13 +115,11 @@ def check_gap_questions(doc: YamlDoc, gaps: tuple[Gap, ...], articles: dict[str,
     from .schema import Checker
 
     asked = {fold(q): a.id for a in articles.values() for q in a.questions}
-    items = (doc.data or {}).get("gaps") or []
-    for i, gap in enumerate(g for g in gaps if g.questions):
-        position = next((k for k, item in enumerate(items)
-                         if isinstance(item, dict) and item.get("id") == gap.id), i)
+    position = {item.get("id"): i for i, item in enumerate((doc.data or {}).get("gaps") or [])
+                if isinstance(item, dict)}
+    for gap in gaps:
         for j, question in enumerate(gap.questions):
             if fold(question) in asked:
-                Checker(doc, ("gaps", position)).add(
+                Checker(doc, ("gaps", position[gap.id])).add(
                     ("questions", j), f"'{question}' er også et eksempelspørgsmål i artiklen "
                     f"'{asked[fold(question)]}'; et spørgsmål skal høre til én af dem", "warning")
-

@@ -20,7 +20,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .article_classifier import ArticleClassifier
+from .article_classifier import ArticleClassifier, gap_label
 from .embedder import Embedder
 from .models import Article, KnowledgeBase
 from .text import restore_danish_letters
@@ -41,7 +41,6 @@ HNSW_EF_SEARCH = 256
 # The passages the article classifier learns from: how citizens ask, and the title; beside
 # them, the questions of the topics without an article, each topic a class of its own.
 TAUGHT_KINDS = ("question", "title")
-GAP_PREFIX = "gap:"
 
 
 @dataclass(frozen=True)
@@ -97,11 +96,6 @@ def examples_of(kb: KnowledgeBase) -> list:
     questions of the known topics without an article (knowledge/gaps.yml)."""
     return [list(kb.out_of_scope), list(kb.crisis_examples),
             [[g.id, list(g.questions)] for g in kb.gaps]]
-
-
-def gap_label(gap_id: str) -> str:
-    """The classifier's class for a topic without an article (article ids have no colon)."""
-    return GAP_PREFIX + gap_id
 
 
 def as_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:

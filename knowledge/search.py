@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .article_classifier import Reading
 from .embedder import Embedder
 from .gaps import Gap, gap_in
-from .index import GAP_PREFIX, ArticleIndex, Passage, PassageHit
+from .index import ArticleIndex, Passage, PassageHit
 from .language import detect_language
 from .lexical import LexicalIndex
 from .limits import MAX_QUERY_CHARS
@@ -55,7 +55,7 @@ THIRD_MARGIN = 0.03
 # - CLASSIFIER_DOUBT: when it names another article, or gives this one less than this, the
 #   margins alone are not enough ("må jeg fremleje min lejlighed mens jeg er i udlandet" is
 #   closest to a prison article's question about one's flat; the classifier says otherwise).
-# Chosen on the eval, held-out and probe sets (bench/README.md, "Article classifier").
+# Chosen on the eval, held-out and probe sets (bench/README.md, "session 8, issue 11").
 CLASSIFIER_SURE = 0.6
 CLASSIFIER_DOUBT = 0.4
 # It also learns the topics without an article from their questions (knowledge/gaps.yml): when
@@ -145,11 +145,9 @@ class SearchResult:
         an answer under them. Only articles nearly as close to the message as the nearest
         crisis example: "min søn er anbragt og jeg må ikke se ham" gets its article; "jeg vil
         slå mig selv ihjel" gets nothing that would repeat or distract from the lines."""
-        if self.level not in (ANSWER, SUGGEST) or not self.hits:
+        if self.level not in (ANSWER, SUGGEST):
             return []
-        floor = self.hits[0].score - SUGGEST_WITHIN
-        return [h for h in self.hits[:MAX_SUGGESTIONS]
-                if h.score >= floor and self._fits_beside_crisis_lines(h)]
+        return [h for h in self._best_few() if self._fits_beside_crisis_lines(h)]
 
     @property
     def worth_adding_to_crisis_lines(self) -> bool:
@@ -163,7 +161,10 @@ class SearchResult:
     @property
     def suggestions(self) -> list[Hit]:
         """What to offer as "Mente du …?" (level suggest): the best few, never a weak tail."""
-        if self.level != SUGGEST or not self.hits:
+        return self._best_few() if self.level == SUGGEST else []
+
+    def _best_few(self) -> list[Hit]:
+        if not self.hits:
             return []
         floor = self.hits[0].score - SUGGEST_WITHIN
         return [h for h in self.hits[:MAX_SUGGESTIONS] if h.score >= floor]
@@ -316,11 +317,9 @@ class Searcher:
 
     def _gap_of(self, verdict: Reading | None) -> Gap | None:
         """The topic without an article the classifier is sure the question is about."""
-        if (verdict is None or not verdict.label.startswith(GAP_PREFIX)
-                or verdict.probability < GAP_SURE):
+        if verdict is None or verdict.gap_id is None or verdict.probability < GAP_SURE:
             return None
-        gap_id = verdict.label[len(GAP_PREFIX):]
-        return next((g for g in self.kb.gaps if g.id == gap_id), None)
+        return next((g for g in self.kb.gaps if g.id == verdict.gap_id), None)
 
 
 def embedded_text(query: str) -> str:

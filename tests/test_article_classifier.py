@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from knowledge import article_classifier, search
-from knowledge.article_classifier import ArticleClassifier, Reading
-from knowledge.index import ArticleIndex, gap_label, load_or_build
+from knowledge.article_classifier import ArticleClassifier, Reading, gap_label
+from knowledge.index import ArticleIndex, load_or_build
 from knowledge.loader import load_or_raise
 from knowledge.search import ANSWER, CLASSIFIER_DOUBT, CLASSIFIER_SURE, SUGGEST, UNKNOWN
 from knowledge.service import KnowledgeService
@@ -32,11 +32,11 @@ def test_it_learns_which_article_a_vector_is_about() -> None:
     vectors, labels, centres = clusters()
     classifier = ArticleClassifier.train(vectors, labels)
     assert classifier is not None and classifier.classes == tuple(sorted(set(labels)))
-    assert [classifier.best(v)[0] for v in vectors] == labels
+    assert [classifier.read(v).label for v in vectors] == labels
     unseen = centres / np.linalg.norm(centres, axis=1, keepdims=True)   # not a training point
     for c, vector in enumerate(unseen):
-        article, probability = classifier.best(vector.astype(np.float32))
-        assert article == f"artikel-{c}" and 0.5 < probability <= 1.0
+        reading = classifier.read(vector.astype(np.float32))
+        assert reading.label == f"artikel-{c}" and 0.5 < reading.probability <= 1.0
 
 
 def test_the_same_knowledge_gives_the_same_weights() -> None:
@@ -62,7 +62,7 @@ def test_it_is_saved_and_loaded_with_its_weights(tmp_path) -> None:
     assert loaded.classes == classifier.classes
     for name in ("mean", "scale", "weights", "bias"):
         assert np.array_equal(getattr(loaded, name), getattr(classifier, name)), name
-    assert loaded.best(vectors[5]) == classifier.best(vectors[5])
+    assert loaded.read(vectors[5]) == classifier.read(vectors[5])
     assert ArticleClassifier.load(tmp_path / "nowhere") is None
 
 
@@ -75,7 +75,7 @@ def test_the_index_is_built_and_loaded_with_its_classifier(mini_settings, e5) ->
     assert set(loaded.classifier.classes) == set(kb.articles)
     question = next(iter(kb.articles.values())).questions[0]
     vector = e5.query([question])[0]
-    assert loaded.classifier.best(vector) == built.classifier.best(vector)
+    assert loaded.classifier.read(vector) == built.classifier.read(vector)
 
 
 # -- its say in the answer level, on the real knowledge ----------------------------------------
@@ -101,7 +101,9 @@ def without_classifier(service):
 
 
 def belief(service: KnowledgeService, question: str) -> tuple[str, float]:
-    return service._snapshot.searcher.index.classifier.best(service.embedder.query([question])[0])
+    reading = service._snapshot.searcher.index.classifier.read(
+        service.embedder.query([question])[0])
+    return reading.label, reading.probability
 
 
 def test_a_question_between_two_siblings_is_answered_when_the_classifier_is_sure(
